@@ -1,0 +1,71 @@
+/*
+ * Copyright The opsagent Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.opsagent;
+
+import java.io.File;
+import java.lang.instrument.Instrumentation;
+import java.net.URL;
+import java.util.jar.JarFile;
+
+/**
+ * The entry point of {@code opsagent.jar}, and the only agent class the system class loader
+ * loads. It puts the bootstrap classes on the bootstrap class path, creates the isolated agent
+ * class loader, and hands over to the agent inside it. Nothing it does may stop the application:
+ * if the agent cannot start, the application runs without it.
+ */
+public final class OpsAgent {
+
+  private OpsAgent() {}
+
+  /** Called by the JVM for {@code -javaagent:opsagent.jar[=key=value,...]}. */
+  public static void premain(String agentArguments, Instrumentation instrumentation) {
+    start(agentArguments, instrumentation, false);
+  }
+
+  /** Called by the JVM when the agent is loaded into a running JVM. */
+  public static void agentmain(String agentArguments, Instrumentation instrumentation) {
+    start(agentArguments, instrumentation, true);
+  }
+
+  /** {@code java -jar opsagent.jar}: says what this jar is and how to use it. */
+  public static void main(String[] arguments) {
+    String version = OpsAgent.class.getPackage().getImplementationVersion();
+    System.out.println("opsagent " + (version == null ? "(development build)" : version));
+    System.out.println("Operational-monitoring agent for the JVM: HTTP server spans and per-request");
+    System.out.println("runtime cost, exported over OTLP.");
+    System.out.println();
+    System.out.println("Usage: add it to the JVM's command line, for example");
+    System.out.println("  java -javaagent:/path/to/opsagent.jar -jar app.jar");
+    System.out.println("  OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4318 java -javaagent:/path/to/opsagent.jar ...");
+    System.out.println("  java -javaagent:/path/to/opsagent.jar=otel.service.name=orders,opsagent.log.level=debug ...");
+  }
+
+  private static synchronized void start(
+      String agentArguments, Instrumentation instrumentation, boolean attached) {
+    long startNanos = System.nanoTime();
+    try {
+      URL location = OpsAgent.class.getProtectionDomain().getCodeSource().getLocation();
+      File jarFile = new File(location.toURI());
+      instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(jarFile, false));
+      // Loaded by the bootstrap class loader from here on: never through the system class loader.
+      Class<?> loaderClass = Class.forName("dev.opsagent.bootstrap.AgentClassLoader", true, null);
+      ClassLoader agentLoader =
+          (ClassLoader)
+              loaderClass
+                  .getConstructor(JarFile.class, URL.class)
+                  .newInstance(new JarFile(jarFile, false), location);
+      Class<?> starter = Class.forName("dev.opsagent.agent.AgentStarter", true, agentLoader);
+      starter
+          .getMethod("start", String.class, Instrumentation.class, boolean.class, long.class)
+          .invoke(null, agentArguments, instrumentation, attached, startNanos);
+    } catch (Throwable t) {
+      Throwable cause = t.getCause() != null ? t.getCause() : t;
+      System.err.println(
+          "[opsagent] ERROR the agent could not start and is not active; the application runs"
+              + " without it. Cause: "
+              + cause);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+/*
+ * Copyright The opsagent Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.opsagent.agent;
+
+import dev.opsagent.config.Config;
+import dev.opsagent.config.Keys;
+import dev.opsagent.exporter.AgentVersion;
+import dev.opsagent.exporter.Telemetry;
+import dev.opsagent.exporter.TelemetryHolder;
+import dev.opsagent.instrumentation.api.AgentContext;
+import dev.opsagent.instrumentation.api.InstrumentationModule;
+import dev.opsagent.logging.LogLevel;
+import java.lang.instrument.Instrumentation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the agent inside its own class loader. What must happen before the application's first
+ * class loads stays on the JVM's start-up path: configuration and weaving. Building the SDK and
+ * its exporters happens on a background thread while the application starts; a request served
+ * before it is ready waits for it instead of going unrecorded.
+ */
+public final class AgentStarter {
+
+  private static final Logger logger = LoggerFactory.getLogger(AgentStarter.class);
+  private static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
+  private AgentStarter() {}
+
+  /**
+   * @param agentArguments {@code key=value,...} from the command line, or {@code null}
+   * @param attached whether the agent was loaded into a running JVM
+   * @param startNanos when the JVM handed control to the agent
+   */
+  public static void start(
+      String agentArguments, Instrumentation instrumentation, boolean attached, long startNanos) {
+    Config config = Config.create(agentArguments, System.getProperties(), System.getenv());
+    String level = config.get(Keys.LOG_LEVEL);
+    if (level != null && !LogLevel.set(level)) {
+      config.invalid(Keys.LOG_LEVEL, level, "error, warn, info, debug, trace or off", "info");
+    }
+
+    List<InstrumentationModule> all = new ArrayList<>();
+    ServiceLoader.load(InstrumentationModule.class, AgentStarter.class.getClassLoader())
+        .forEach(all::add);
+    List<String> names = new ArrayList<>();
+    all.forEach(module -> names.add(module.name()));
+    config.reportUnknownKeys(Keys.all(names));
+
+    TelemetryHolder telemetry = new TelemetryHolder();
+    AgentContext context = new AgentContext(config, telemetry);
+    List<InstrumentationModule> enabled = new ArrayList<>();
+    for (InstrumentationModule module : all) {
+      if (config.getBoolean(Keys.instrumentationEnabled(module.name()), true)) {
+        module.start(context);
+        enabled.add(module);
+      } else {
+        logger.info("instrumentation {} is switched off", module.name());
+      }
+    }
+    AgentInstaller.install(instrumentation, enabled, AgentStarter.class.getClassLoader(), attached);
+    config.drainProblems().forEach(logger::warn);
+    long premainNanos = System.nanoTime() - startNanos;
+
+    Thread init =
+        new Thread(() -> buildTelemetry(config, telemetry, names(enabled), premainNanos, startNanos), "opsagent-init");
+    init.setDaemon(true);
+    init.setContextClassLoader(AgentStarter.class.getClassLoader());
+    init.start();
+  }
+
+  private static void buildTelemetry(
+      Config config, TelemetryHolder holder, String instrumentations, long premainNanos, long startNanos) {
+    try {
+      Telemetry telemetry = Telemetry.create(config);
+      Duration shutdownTimeout = config.getDuration(Keys.SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT);
+      holder.set(telemetry);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(() -> shutdown(telemetry, shutdownTimeout), "opsagent-shutdown"));
+      config.drainProblems().forEach(logger::warn);
+      logger.info(
+          "opsagent {} started in {} ms ({} ms on the JVM's start-up path): {}; instrumentations: {}",
+          AgentVersion.get(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+          TimeUnit.NANOSECONDS.toMillis(premainNanos),
+          telemetry.destination(),
+          instrumentations);
+    } catch (Throwable t) {
+      holder.fail();
+      logger.error("could not set up export; the agent records nothing. Cause: {}", t.toString(), t);
+    }
+  }
+
+  private static void shutdown(Telemetry telemetry, Duration timeout) {
+    if (!telemetry.shutdown(timeout)) {
+      logger.warn(
+          "could not export everything within {} ms at shutdown (set {} to wait longer)",
+          timeout.toMillis(),
+          Keys.SHUTDOWN_TIMEOUT);
+    }
+  }
+
+  private static String names(List<InstrumentationModule> modules) {
+    List<String> names = new ArrayList<>();
+    modules.forEach(module -> names.add(module.name()));
+    return names.isEmpty() ? "none" : String.join(", ", names);
+  }
+}

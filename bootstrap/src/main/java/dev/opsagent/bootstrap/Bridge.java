@@ -1,0 +1,18 @@
+/*
+ * Copyright The opsagent Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.opsagent.bootstrap;
+
+/**
+ * The narrow door through which advice inlined into application and JDK classes reaches the
+ * agent. Advice may reference only JDK types and bootstrap types, so it reads a hook from here;
+ * the agent installs the hooks when it starts and puts the no-op ones back when it stops.
+ */
+public final class Bridge {
+
+  /** Hooks for {@code com.sun.net.httpserver} exchanges. */
+  public static volatile HttpServerHooks jdkHttpServer = HttpServerHooks.NO_OP;
+
+  private Bridge() {}
+}

@@ -1,0 +1,148 @@
+/*
+ * Copyright The opsagent Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.opsagent.exporter;
+
+import dev.opsagent.config.Config;
+import dev.opsagent.config.Keys;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where and how one signal (traces or metrics) is sent over OTLP, resolved the way the
+ * OpenTelemetry Java agent resolves it: a signal-specific key wins over the shared one, the
+ * protocol defaults to {@code http/protobuf}, and the endpoint to {@code http://localhost:4318}
+ * ({@code http://localhost:4317} for gRPC).
+ */
+public final class OtlpSettings {
+
+  public static final String HTTP_PROTOBUF = "http/protobuf";
+  public static final String GRPC = "grpc";
+
+  private static final List<String> PROTOCOLS = Arrays.asList(HTTP_PROTOBUF, GRPC);
+  private static final List<String> COMPRESSIONS = Arrays.asList("none", "gzip");
+  private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+  private final String signal;
+  private final String protocol;
+  private final String endpoint;
+  private final Map<String, String> headers;
+  private final Duration timeout;
+  private final String compression;
+
+  private OtlpSettings(
+      String signal,
+      String protocol,
+      String endpoint,
+      Map<String, String> headers,
+      Duration timeout,
+      String compression) {
+    this.signal = signal;
+    this.protocol = protocol;
+    this.endpoint = endpoint;
+    this.headers = headers;
+    this.timeout = timeout;
+    this.compression = compression;
+  }
+
+  /**
+   * @param signal {@code traces} or {@code metrics}
+   */
+  public static OtlpSettings resolve(Config config, String signal) {
+    String protocolKey = pick(config, signal, "protocol");
+    String protocol = config.getOneOf(protocolKey, HTTP_PROTOBUF, PROTOCOLS);
+    String headersKey = pick(config, signal, "headers");
+    String timeoutKey = pick(config, signal, "timeout");
+    String compressionKey = pick(config, signal, "compression");
+    return new OtlpSettings(
+        signal,
+        protocol,
+        endpoint(config, signal, protocol),
+        config.getMap(headersKey, true),
+        config.getDuration(timeoutKey, DEFAULT_TIMEOUT),
+        config.getOneOf(compressionKey, "none", COMPRESSIONS));
+  }
+
+  /** @return the signal-specific key when it is set, else the shared one */
+  private static String pick(Config config, String signal, String setting) {
+    String specific = Keys.otlp(signal, setting);
+    return config.get(specific) != null ? specific : Keys.otlp("", setting);
+  }
+
+  /**
+   * A signal-specific endpoint is used as written; the shared one is a base to which
+   * http/protobuf adds {@code /v1/<signal>}. gRPC uses either as written.
+   */
+  private static String endpoint(Config config, String signal, String protocol) {
+    String defaultBase = protocol.equals(GRPC) ? "http://localhost:4317" : "http://localhost:4318";
+    String specificKey = Keys.otlp(signal, "endpoint");
+    String specific = config.get(specificKey);
+    if (specific != null) {
+      if (isValidEndpoint(specific)) {
+        return specific;
+      }
+      config.invalid(
+          specificKey, specific, "an http:// or https:// URL", "the shared or default endpoint");
+    }
+    String sharedKey = Keys.otlp("", "endpoint");
+    String base = config.get(sharedKey);
+    if (base != null && !isValidEndpoint(base)) {
+      config.invalid(sharedKey, base, "an http:// or https:// URL", defaultBase);
+      base = null;
+    }
+    if (base == null) {
+      base = defaultBase;
+    }
+    if (protocol.equals(GRPC)) {
+      return base;
+    }
+    return (base.endsWith("/") ? base : base + "/") + "v1/" + signal;
+  }
+
+  static boolean isValidEndpoint(String value) {
+    try {
+      URI uri = new URI(value);
+      return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+          && uri.getHost() != null
+          && uri.getQuery() == null
+          && uri.getFragment() == null;
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+
+  public String signal() {
+    return signal;
+  }
+
+  public String protocol() {
+    return protocol;
+  }
+
+  public String endpoint() {
+    return endpoint;
+  }
+
+  /** Header values are secrets (API keys): never log them. */
+  public Map<String, String> headers() {
+    return headers;
+  }
+
+  public Duration timeout() {
+    return timeout;
+  }
+
+  public String compression() {
+    return compression;
+  }
+
+  /** @return what a log line may say about this exporter: protocol and endpoint, never headers */
+  public String describe() {
+    return "otlp " + protocol + " " + endpoint;
+  }
+}

@@ -1,0 +1,212 @@
+/*
+ * Copyright The opsagent Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.opsagent.exporter;
+
+import dev.opsagent.config.Config;
+import dev.opsagent.config.Keys;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporterBuilder;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
+import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
+import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporterBuilder;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporterBuilder;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The agent's own OpenTelemetry SDK: tracer and meter providers, the batch span processor, the
+ * periodic metric reader and their exporters. Never registered as the global OpenTelemetry: the
+ * application's own telemetry, if it has any, is not touched.
+ */
+public final class Telemetry {
+
+  /** Name of the agent's tracer and meter (the instrumentation scope). */
+  public static final String SCOPE = "dev.opsagent";
+
+  private static final List<String> EXPORTERS = Arrays.asList("otlp", "console", "logging", "none");
+  private static final String FIX =
+      "check that an OTLP receiver listens there, or set OTEL_EXPORTER_OTLP_ENDPOINT"
+          + " (and OTEL_EXPORTER_OTLP_PROTOCOL) to one that does";
+
+  private final SdkTracerProvider tracerProvider;
+  private final SdkMeterProvider meterProvider;
+  private final Tracer tracer;
+  private final Meter meter;
+  private final TextMapPropagator propagator;
+  private final String destination;
+
+  private Telemetry(
+      SdkTracerProvider tracerProvider, SdkMeterProvider meterProvider, String destination) {
+    this.tracerProvider = tracerProvider;
+    this.meterProvider = meterProvider;
+    this.tracer = tracerProvider.get(SCOPE, AgentVersion.get());
+    this.meter = meterProvider.meterBuilder(SCOPE).setInstrumentationVersion(AgentVersion.get()).build();
+    this.propagator =
+        TextMapPropagator.composite(
+            W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance());
+    this.destination = destination;
+  }
+
+  /** Builds the SDK and its exporters as configured. */
+  public static Telemetry create(Config config) {
+    SdkLogBridge.install();
+    Resource resource = AgentResource.create(config);
+
+    SdkMeterProviderBuilder meters = SdkMeterProvider.builder().setResource(resource);
+    String metricsExporter = config.getOneOf(Keys.METRICS_EXPORTER, "otlp", EXPORTERS);
+    String metricsDestination = "none";
+    ExportHealth metricsHealth = null;
+    if (!metricsExporter.equals("none")) {
+      OtlpSettings otlp = metricsExporter.equals("otlp") ? OtlpSettings.resolve(config, "metrics") : null;
+      metricsDestination = otlp == null ? "console" : otlp.describe();
+      metricsHealth = new ExportHealth("metrics", metricsDestination, FIX);
+      MetricExporter exporter =
+          new ObservedMetricExporter(
+              otlp == null ? new ConsoleMetricExporter(System.out) : otlpMetricExporter(otlp),
+              metricsHealth);
+      meters.registerMetricReader(
+          PeriodicMetricReader.builder(exporter)
+              .setInterval(config.getDuration(Keys.METRIC_EXPORT_INTERVAL, Duration.ofMinutes(1)))
+              .build());
+    }
+    SdkMeterProvider meterProvider = meters.build();
+    if (metricsHealth != null) {
+      registerHealthMetrics(meterProvider, "metrics", metricsHealth);
+    }
+
+    SdkTracerProviderBuilder tracers = SdkTracerProvider.builder().setResource(resource);
+    String tracesExporter = config.getOneOf(Keys.TRACES_EXPORTER, "otlp", EXPORTERS);
+    String tracesDestination = "none";
+    if (!tracesExporter.equals("none")) {
+      OtlpSettings otlp = tracesExporter.equals("otlp") ? OtlpSettings.resolve(config, "traces") : null;
+      tracesDestination = otlp == null ? "console" : otlp.describe();
+      ExportHealth spansHealth = new ExportHealth("spans", tracesDestination, FIX);
+      registerHealthMetrics(meterProvider, "spans", spansHealth);
+      SpanExporter exporter =
+          new ObservedSpanExporter(
+              otlp == null ? new ConsoleSpanExporter(System.out) : otlpSpanExporter(otlp),
+              spansHealth);
+      tracers.addSpanProcessor(
+          BatchSpanProcessor.builder(exporter)
+              .setScheduleDelay(config.getDuration(Keys.BSP_SCHEDULE_DELAY, Duration.ofSeconds(5)))
+              .setMaxQueueSize(config.getInt(Keys.BSP_MAX_QUEUE_SIZE, 2048, 1))
+              .setMaxExportBatchSize(config.getInt(Keys.BSP_MAX_EXPORT_BATCH_SIZE, 512, 1))
+              .setExporterTimeout(config.getDuration(Keys.BSP_EXPORT_TIMEOUT, Duration.ofSeconds(30)))
+              .setMeterProvider(meterProvider)
+              .build());
+    }
+    return new Telemetry(
+        tracers.build(),
+        meterProvider,
+        "traces to " + tracesDestination + ", metrics to " + metricsDestination);
+  }
+
+  /**
+   * The agent's own health: how many items of a signal were exported and how many failed to
+   * export (the batch span processor adds the spans it dropped from a full queue).
+   */
+  private static void registerHealthMetrics(
+      SdkMeterProvider meterProvider, String signal, ExportHealth health) {
+    Meter own = meterProvider.get(SCOPE);
+    Attributes attributes = Attributes.of(AttributeKey.stringKey("signal"), signal);
+    own.counterBuilder("opsagent.export.exported")
+        .setUnit("{item}")
+        .setDescription("Items the agent exported successfully.")
+        .buildWithCallback(measurement -> measurement.record(health.exported(), attributes));
+    own.counterBuilder("opsagent.export.failed")
+        .setUnit("{item}")
+        .setDescription("Items the agent could not export and dropped.")
+        .buildWithCallback(measurement -> measurement.record(health.failed(), attributes));
+  }
+
+  private static SpanExporter otlpSpanExporter(OtlpSettings otlp) {
+    if (otlp.protocol().equals(OtlpSettings.GRPC)) {
+      OtlpGrpcSpanExporterBuilder builder =
+          OtlpGrpcSpanExporter.builder()
+              .setEndpoint(otlp.endpoint())
+              .setTimeout(otlp.timeout())
+              .setCompression(otlp.compression());
+      otlp.headers().forEach(builder::addHeader);
+      return builder.build();
+    }
+    OtlpHttpSpanExporterBuilder builder =
+        OtlpHttpSpanExporter.builder()
+            .setEndpoint(otlp.endpoint())
+            .setTimeout(otlp.timeout())
+            .setCompression(otlp.compression());
+    otlp.headers().forEach(builder::addHeader);
+    return builder.build();
+  }
+
+  private static MetricExporter otlpMetricExporter(OtlpSettings otlp) {
+    if (otlp.protocol().equals(OtlpSettings.GRPC)) {
+      OtlpGrpcMetricExporterBuilder builder =
+          OtlpGrpcMetricExporter.builder()
+              .setEndpoint(otlp.endpoint())
+              .setTimeout(otlp.timeout())
+              .setCompression(otlp.compression());
+      otlp.headers().forEach(builder::addHeader);
+      return builder.build();
+    }
+    OtlpHttpMetricExporterBuilder builder =
+        OtlpHttpMetricExporter.builder()
+            .setEndpoint(otlp.endpoint())
+            .setTimeout(otlp.timeout())
+            .setCompression(otlp.compression());
+    otlp.headers().forEach(builder::addHeader);
+    return builder.build();
+  }
+
+  public Tracer tracer() {
+    return tracer;
+  }
+
+  public Meter meter() {
+    return meter;
+  }
+
+  /** W3C trace context and baggage. */
+  public TextMapPropagator propagator() {
+    return propagator;
+  }
+
+  /** @return where traces and metrics go, for the start-up line */
+  public String destination() {
+    return destination;
+  }
+
+  /**
+   * Exports what is still queued and stops the exporters, waiting at most {@code timeout}: a
+   * receiver that hangs cannot hold up the JVM's exit for longer.
+   *
+   * @return whether everything was flushed in time
+   */
+  public boolean shutdown(Duration timeout) {
+    CompletableResultCode done =
+        CompletableResultCode.ofAll(Arrays.asList(tracerProvider.shutdown(), meterProvider.shutdown()));
+    return done.join(timeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
+  }
+}

@@ -1,0 +1,28 @@
+/*
+ * Copyright The opsagent Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.opsagent.instrumentation.api;
+
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/** Advice woven into the matching methods of the matching types. */
+public interface TypeInstrumentation {
+
+  /**
+   * @return which types to instrument; name checks first, so that the many classes that cannot
+   *     match are turned away without reading their hierarchy
+   */
+  ElementMatcher<TypeDescription> typeMatcher();
+
+  /** @return which methods of a matching type get the advice */
+  ElementMatcher<? super MethodDescription> methodMatcher();
+
+  /**
+   * @return the advice class, by name: the agent's class loader never loads it, Byte Buddy only
+   *     reads its byte code and inlines it. It may reference only JDK and bootstrap types.
+   */
+  String adviceClassName();
+}

@@ -1,0 +1,328 @@
+/*
+ * Copyright The opsagent Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.opsagent.instrumentation.http;
+
+import static dev.opsagent.instrumentation.http.HttpAttributes.ALLOC_BYTES;
+import static dev.opsagent.instrumentation.http.HttpAttributes.CLIENT_ADDRESS;
+import static dev.opsagent.instrumentation.http.HttpAttributes.CPU_TIME_NS;
+import static dev.opsagent.instrumentation.http.HttpAttributes.CPU_TIME_OWN_NS;
+import static dev.opsagent.instrumentation.http.HttpAttributes.ERROR_TYPE;
+import static dev.opsagent.instrumentation.http.HttpAttributes.HTTP_REQUEST_METHOD;
+import static dev.opsagent.instrumentation.http.HttpAttributes.HTTP_REQUEST_METHOD_ORIGINAL;
+import static dev.opsagent.instrumentation.http.HttpAttributes.HTTP_RESPONSE_STATUS_CODE;
+import static dev.opsagent.instrumentation.http.HttpAttributes.HTTP_ROUTE;
+import static dev.opsagent.instrumentation.http.HttpAttributes.NETWORK_PEER_ADDRESS;
+import static dev.opsagent.instrumentation.http.HttpAttributes.NETWORK_PEER_PORT;
+import static dev.opsagent.instrumentation.http.HttpAttributes.NETWORK_PROTOCOL_VERSION;
+import static dev.opsagent.instrumentation.http.HttpAttributes.SERVER_ADDRESS;
+import static dev.opsagent.instrumentation.http.HttpAttributes.SERVER_PORT;
+import static dev.opsagent.instrumentation.http.HttpAttributes.URL_PATH;
+import static dev.opsagent.instrumentation.http.HttpAttributes.URL_QUERY;
+import static dev.opsagent.instrumentation.http.HttpAttributes.URL_SCHEME;
+import static dev.opsagent.instrumentation.http.HttpAttributes.USER_AGENT_ORIGINAL;
+
+import dev.opsagent.bootstrap.HttpServerHooks;
+import dev.opsagent.bootstrap.RequestContext;
+import dev.opsagent.exporter.Telemetry;
+import dev.opsagent.exporter.TelemetryHolder;
+import dev.opsagent.instrumentation.http.HttpCapture.CapturedHeader;
+import dev.opsagent.instrumentation.runtime.ThreadCost;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records one SERVER span per request of one HTTP server technology, with the attributes of the
+ * HTTP semantic conventions and what the request cost the runtime, and the {@code
+ * http.server.request.duration} metric. It is the {@link HttpServerHooks} the technology's advice
+ * calls; it never throws into the server, and disables itself, logging once, if it fails.
+ *
+ * @param <X> the server's request (or exchange) type
+ */
+public final class HttpServerRecorder<X> implements HttpServerHooks {
+
+  private static final Logger logger = LoggerFactory.getLogger(HttpServerRecorder.class);
+
+  private static final Set<String> KNOWN_METHODS =
+      new HashSet<>(
+          Arrays.asList("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"));
+
+  /** The bucket boundaries the HTTP semantic conventions advise for request durations. */
+  private static final List<Double> DURATION_BUCKETS =
+      Arrays.asList(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0);
+
+  private final String instrumentationName;
+  private final Class<X> exchangeType;
+  private final HttpServerAccessor<X> accessor;
+  private final TelemetryHolder telemetryHolder;
+  private final HttpCapture capture;
+  private final TextMapGetter<X> headerGetter;
+
+  /** Created on the first request, once the SDK is ready. */
+  private volatile Instruments instruments;
+
+  private volatile boolean disabled;
+
+  /** The SDK objects a request needs, taken from the SDK once. */
+  private static final class Instruments {
+    final Tracer tracer;
+    final TextMapPropagator propagator;
+    final DoubleHistogram duration;
+
+    Instruments(Telemetry telemetry) {
+      this.tracer = telemetry.tracer();
+      this.propagator = telemetry.propagator();
+      this.duration =
+          telemetry
+              .meter()
+              .histogramBuilder("http.server.request.duration")
+              .setUnit("s")
+              .setDescription("Duration of HTTP server requests.")
+              .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+              .build();
+    }
+  }
+
+  /**
+   * @param instrumentationName the module's name, for the log line if it fails
+   * @param exchangeType what the advice hands over
+   */
+  public HttpServerRecorder(
+      String instrumentationName,
+      Class<X> exchangeType,
+      HttpServerAccessor<X> accessor,
+      TelemetryHolder telemetryHolder,
+      HttpCapture capture) {
+    this.instrumentationName = instrumentationName;
+    this.exchangeType = exchangeType;
+    this.accessor = accessor;
+    this.telemetryHolder = telemetryHolder;
+    this.capture = capture;
+    this.headerGetter =
+        new TextMapGetter<X>() {
+          @Override
+          public Iterable<String> keys(X carrier) {
+            return accessor.requestHeaderNames(carrier);
+          }
+
+          @Override
+          public String get(X carrier, String key) {
+            return carrier == null ? null : accessor.requestHeader(carrier, key);
+          }
+        };
+  }
+
+  @Override
+  public Object onEnter(Object exchange) {
+    // A request already current on this thread: a nested handler or filter, recorded by the outer one.
+    if (disabled || RequestContext.current() != null || !exchangeType.isInstance(exchange)) {
+      return null;
+    }
+    try {
+      return start(exchangeType.cast(exchange));
+    } catch (Throwable t) {
+      disable(t);
+      return null;
+    }
+  }
+
+  @Override
+  public void onExit(Object token, Object exchange, Throwable thrown) {
+    if (!(token instanceof ServerRequest)) {
+      return;
+    }
+    RequestContext.clearCurrent();
+    try {
+      end((ServerRequest) token, exchangeType.cast(exchange), thrown);
+    } catch (Throwable t) {
+      disable(t);
+    }
+  }
+
+  private ServerRequest start(X exchange) {
+    Instruments sdk = instruments();
+    if (sdk == null) {
+      return null;
+    }
+    long startNanos = System.nanoTime();
+    String method = accessor.method(exchange);
+    boolean knownMethod = method != null && KNOWN_METHODS.contains(method);
+    String route = accessor.route(exchange);
+    String spanName = !knownMethod ? "HTTP" : route == null ? method : method + " " + route;
+
+    Context parent = sdk.propagator.extract(Context.root(), exchange, headerGetter);
+    SpanBuilder span =
+        sdk.tracer.spanBuilder(spanName).setSpanKind(SpanKind.SERVER).setParent(parent);
+    span.setAttribute(HTTP_REQUEST_METHOD, knownMethod ? method : "_OTHER");
+    if (!knownMethod && method != null) {
+      span.setAttribute(HTTP_REQUEST_METHOD_ORIGINAL, method);
+    }
+    span.setAttribute(URL_SCHEME, accessor.scheme(exchange));
+    span.setAttribute(URL_PATH, accessor.rawPath(exchange));
+    String query = accessor.rawQuery(exchange);
+    if (query != null) {
+      span.setAttribute(URL_QUERY, capture.redactQuery(query));
+    }
+    if (route != null) {
+      span.setAttribute(HTTP_ROUTE, route);
+    }
+    setServerAddress(span, exchange);
+    String peer = accessor.peerAddress(exchange);
+    span.setAttribute(CLIENT_ADDRESS, clientAddress(exchange, peer));
+    span.setAttribute(NETWORK_PEER_ADDRESS, peer);
+    if (accessor.peerPort(exchange) > 0) {
+      span.setAttribute(NETWORK_PEER_PORT, accessor.peerPort(exchange));
+    }
+    span.setAttribute(NETWORK_PROTOCOL_VERSION, accessor.protocolVersion(exchange));
+    String userAgent = accessor.requestHeader(exchange, "user-agent");
+    if (userAgent != null) {
+      span.setAttribute(USER_AGENT_ORIGINAL, capture.truncate(userAgent));
+    }
+    for (CapturedHeader header : capture.requestHeaders()) {
+      List<String> values = accessor.requestHeaders(exchange, header.name);
+      if (!values.isEmpty()) {
+        span.setAttribute(header.key, capture.values(header, values));
+      }
+    }
+    ServerRequest request =
+        new ServerRequest(
+            span.startSpan(),
+            startNanos,
+            ThreadCost.cpuTimeNanos(),
+            ThreadCost.allocatedBytes());
+    request.makeCurrent();
+    return request;
+  }
+
+  private void end(ServerRequest request, X exchange, Throwable thrown) {
+    long cpuNanos = ThreadCost.delta(request.startCpuNanos, ThreadCost.cpuTimeNanos());
+    long allocatedBytes = ThreadCost.delta(request.startAllocatedBytes, ThreadCost.allocatedBytes());
+    double seconds = (System.nanoTime() - request.startNanos) / 1e9;
+
+    Span span = request.span;
+    int status = accessor.statusCode(exchange);
+    if (status < 100 && thrown != null) {
+      // The handler threw before sending a response: the client gets a server error.
+      status = 500;
+    }
+    if (status >= 100) {
+      span.setAttribute(HTTP_RESPONSE_STATUS_CODE, status);
+    }
+    String errorType =
+        thrown != null ? thrown.getClass().getName() : status >= 500 ? Integer.toString(status) : null;
+    if (errorType != null) {
+      span.setAttribute(ERROR_TYPE, errorType);
+      span.setStatus(StatusCode.ERROR);
+    }
+    if (thrown != null) {
+      span.recordException(thrown);
+    }
+    for (CapturedHeader header : capture.responseHeaders()) {
+      List<String> values = accessor.responseHeaders(exchange, header.name);
+      if (!values.isEmpty()) {
+        span.setAttribute(header.key, capture.values(header, values));
+      }
+    }
+    if (cpuNanos >= 0) {
+      span.setAttribute(CPU_TIME_OWN_NS, cpuNanos);
+      span.setAttribute(CPU_TIME_NS, cpuNanos);
+    }
+    if (allocatedBytes >= 0) {
+      span.setAttribute(ALLOC_BYTES, allocatedBytes);
+    }
+    span.end();
+
+    AttributesBuilder metric =
+        Attributes.builder()
+            .put(HTTP_REQUEST_METHOD, knownMethodOrOther(accessor.method(exchange)))
+            .put(URL_SCHEME, accessor.scheme(exchange))
+            .put(NETWORK_PROTOCOL_VERSION, accessor.protocolVersion(exchange));
+    String route = accessor.route(exchange);
+    if (route != null) {
+      metric.put(HTTP_ROUTE, route);
+    }
+    if (status >= 100) {
+      metric.put(HTTP_RESPONSE_STATUS_CODE, (long) status);
+    }
+    if (errorType != null) {
+      metric.put(ERROR_TYPE, errorType);
+    }
+    instruments.duration.record(seconds, metric.build());
+  }
+
+  private static String knownMethodOrOther(String method) {
+    return method != null && KNOWN_METHODS.contains(method) ? method : "_OTHER";
+  }
+
+  /** {@code server.address} and {@code server.port}: from the Host header, else the local socket. */
+  private void setServerAddress(SpanBuilder span, X exchange) {
+    String host = accessor.requestHeader(exchange, "host");
+    if (host != null && !host.isEmpty()) {
+      span.setAttribute(SERVER_ADDRESS, Addresses.hostOf(host));
+      int port = Addresses.portOf(host);
+      if (port > 0) {
+        span.setAttribute(SERVER_PORT, port);
+        return;
+      }
+      // No port in Host: the scheme's default.
+      span.setAttribute(SERVER_PORT, "https".equals(accessor.scheme(exchange)) ? 443 : 80);
+      return;
+    }
+    span.setAttribute(SERVER_ADDRESS, accessor.localAddress(exchange));
+    span.setAttribute(SERVER_PORT, accessor.localPort(exchange));
+  }
+
+  /** {@code client.address}: the original client named by a proxy header, else the peer. */
+  private String clientAddress(X exchange, String peer) {
+    String client = Addresses.clientFromForwarded(accessor.requestHeader(exchange, "forwarded"));
+    if (client == null) {
+      client = Addresses.clientFromXForwardedFor(accessor.requestHeader(exchange, "x-forwarded-for"));
+    }
+    return client == null ? peer : client;
+  }
+
+  private Instruments instruments() {
+    Instruments ready = instruments;
+    if (ready == null) {
+      Telemetry telemetry = telemetryHolder.get();
+      if (telemetry == null) {
+        return null;
+      }
+      synchronized (this) {
+        ready = instruments;
+        if (ready == null) {
+          ready = new Instruments(telemetry);
+          instruments = ready;
+        }
+      }
+    }
+    return ready;
+  }
+
+  private void disable(Throwable cause) {
+    if (!disabled) {
+      disabled = true;
+      logger.warn(
+          "instrumentation {} failed and is now disabled; the application is not affected."
+              + " Please report this with the stack trace below.",
+          instrumentationName,
+          cause);
+    }
+  }
+}
