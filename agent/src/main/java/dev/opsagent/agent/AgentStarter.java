@@ -11,6 +11,7 @@ import dev.opsagent.exporter.Telemetry;
 import dev.opsagent.exporter.TelemetryHolder;
 import dev.opsagent.instrumentation.api.AgentContext;
 import dev.opsagent.instrumentation.api.InstrumentationModule;
+import dev.opsagent.instrumentation.api.TypeInstrumentation;
 import dev.opsagent.logging.LogLevel;
 import java.lang.instrument.Instrumentation;
 import java.time.Duration;
@@ -36,11 +37,12 @@ public final class AgentStarter {
 
   /**
    * @param agentArguments {@code key=value,...} from the command line, or {@code null}
-   * @param attached whether the agent was loaded into a running JVM
+   * @param attached whether the agent was loaded into a running JVM rather than at its start
    * @param startNanos when the JVM handed control to the agent
    */
   public static void start(
       String agentArguments, Instrumentation instrumentation, boolean attached, long startNanos) {
+    StartupPhases phases = new StartupPhases(startNanos);
     Config config = Config.create(agentArguments, System.getProperties(), System.getenv());
     String level = config.get(Keys.LOG_LEVEL);
     if (level != null && !LogLevel.set(level)) {
@@ -53,6 +55,7 @@ public final class AgentStarter {
     List<String> names = new ArrayList<>();
     all.forEach(module -> names.add(module.name()));
     config.reportUnknownKeys(Keys.all(names));
+    phases.done("configuration");
 
     TelemetryHolder telemetry = new TelemetryHolder();
     AgentContext context = new AgentContext(config, telemetry);
@@ -65,30 +68,53 @@ public final class AgentStarter {
         logger.info("instrumentation {} is switched off", module.name());
       }
     }
-    AgentInstaller.install(instrumentation, enabled, AgentStarter.class.getClassLoader(), attached);
+    List<TypeInstrumentation> types = new ArrayList<>();
+    enabled.forEach(module -> types.addAll(module.typeInstrumentations()));
+    phases.done("instrumentation modules");
+    AgentInstaller installer =
+        AgentInstaller.register(instrumentation, types, AgentStarter.class.getClassLoader());
+    phases.done("weaver registered");
     config.drainProblems().forEach(logger::warn);
     long premainNanos = System.nanoTime() - startNanos;
+    logger.debug("start-up path: {}", phases);
 
     Thread init =
-        new Thread(() -> buildTelemetry(config, telemetry, names(enabled), premainNanos, startNanos), "opsagent-init");
+        new Thread(
+            () -> {
+              StartupPhases background = new StartupPhases(System.nanoTime());
+              installer.prepare();
+              background.done("Byte Buddy");
+              buildTelemetry(
+                  config, telemetry, names(enabled), attached, premainNanos, startNanos, background);
+            },
+            "opsagent-init");
     init.setDaemon(true);
     init.setContextClassLoader(AgentStarter.class.getClassLoader());
     init.start();
   }
 
   private static void buildTelemetry(
-      Config config, TelemetryHolder holder, String instrumentations, long premainNanos, long startNanos) {
+      Config config,
+      TelemetryHolder holder,
+      String instrumentations,
+      boolean attached,
+      long premainNanos,
+      long startNanos,
+      StartupPhases phases) {
     try {
       Telemetry telemetry = Telemetry.create(config);
+      phases.done("SDK and exporters");
       Duration shutdownTimeout = config.getDuration(Keys.SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT);
       holder.set(telemetry);
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(() -> shutdown(telemetry, shutdownTimeout), "opsagent-shutdown"));
       config.drainProblems().forEach(logger::warn);
+      logger.debug("background: {}", phases);
       logger.info(
-          "opsagent {} started in {} ms ({} ms on the JVM's start-up path): {}; instrumentations: {}",
+          "opsagent {} {} in {} ms ({} ms on the JVM's start-up path): {}; instrumentations: {}",
           AgentVersion.get(),
+          attached ? "attached" : "started",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
           TimeUnit.NANOSECONDS.toMillis(premainNanos),
           telemetry.destination(),

@@ -79,13 +79,16 @@ public final class Config {
     }
     String lastKey = null;
     for (String part : arguments.split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
       int eq = part.indexOf('=');
       if (eq > 0) {
         lastKey = part.substring(0, eq).trim();
         agentArguments.put(lastKey, part.substring(eq + 1).trim());
       } else if (lastKey != null) {
         agentArguments.merge(lastKey, part.trim(), (previous, next) -> previous + "," + next);
-      } else if (!part.isBlank()) {
+      } else {
         problem("agent argument '" + part.trim() + "' is not key=value: ignored");
       }
     }
@@ -96,24 +99,31 @@ public final class Config {
     return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
-  /** @return the raw value of a key, or {@code null} when no source sets it (or sets it blank) */
+  /**
+   * @return the trimmed value of a key from the first source that sets it, or {@code null}; a
+   *     blank value counts as not set
+   */
   public String get(String key) {
-    String value = agentArguments.get(key);
+    String value = nonBlank(agentArguments.get(key));
     if (value == null) {
-      value = systemProperties.get(key);
+      value = nonBlank(systemProperties.get(key));
     }
     if (value == null) {
-      value = environment.get(environmentName(key));
+      value = nonBlank(environment.get(environmentName(key)));
     }
+    return value;
+  }
+
+  private static String nonBlank(String value) {
     return value == null || value.isBlank() ? null : value.trim();
   }
 
   /** @return where a key's value comes from, as a user would set it */
   public String source(String key) {
-    if (agentArguments.containsKey(key)) {
+    if (nonBlank(agentArguments.get(key)) != null) {
       return "agent argument " + key;
     }
-    if (systemProperties.containsKey(key)) {
+    if (nonBlank(systemProperties.get(key)) != null) {
       return "system property " + key;
     }
     return "environment variable " + environmentName(key);
@@ -231,7 +241,8 @@ public final class Config {
     for (String pair : getList(key)) {
       int eq = pair.indexOf('=');
       if (eq <= 0) {
-        problem(
+        problemOnce(
+            key + "=" + pair,
             "ignoring '"
                 + (secret ? "<hidden>" : pair)
                 + "' in "
@@ -243,7 +254,8 @@ public final class Config {
       try {
         value = URLDecoder.decode(value, StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
-        problem(
+        problemOnce(
+            key + "=" + pair,
             "value of '"
                 + pair.substring(0, eq).trim()
                 + "' in "
@@ -262,19 +274,18 @@ public final class Config {
    * @param usedInstead what the agent uses instead
    */
   public void invalid(String key, String value, String expected, String usedInstead) {
-    if (reported.add(key)) {
-      problem(
-          "invalid value '"
-              + value
-              + "' for "
-              + key
-              + " (from "
-              + source(key)
-              + "): expected "
-              + expected
-              + "; using "
-              + usedInstead);
-    }
+    problemOnce(
+        key,
+        "invalid value '"
+            + value
+            + "' for "
+            + key
+            + " (from "
+            + source(key)
+            + "): expected "
+            + expected
+            + "; using "
+            + usedInstead);
   }
 
   /**
@@ -311,6 +322,13 @@ public final class Config {
 
   private void problem(String message) {
     problems.add(message);
+  }
+
+  /** Records a problem the first time {@code what} goes wrong, however often it is read. */
+  private void problemOnce(String what, String message) {
+    if (reported.add(what)) {
+      problems.add(message);
+    }
   }
 
   /** @return and forget the problems found so far, one log line each */

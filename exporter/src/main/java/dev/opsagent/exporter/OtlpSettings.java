@@ -54,8 +54,9 @@ public final class OtlpSettings {
    * @param signal {@code traces} or {@code metrics}
    */
   public static OtlpSettings resolve(Config config, String signal) {
-    String protocolKey = pick(config, signal, "protocol");
-    String protocol = config.getOneOf(protocolKey, HTTP_PROTOBUF, PROTOCOLS);
+    // An invalid signal-specific protocol falls back to the shared one, which falls back to the default.
+    String shared = config.getOneOf(Keys.otlp("", "protocol"), HTTP_PROTOBUF, PROTOCOLS);
+    String protocol = config.getOneOf(Keys.otlp(signal, "protocol"), shared, PROTOCOLS);
     String headersKey = pick(config, signal, "headers");
     String timeoutKey = pick(config, signal, "timeout");
     String compressionKey = pick(config, signal, "compression");
@@ -104,11 +105,20 @@ public final class OtlpSettings {
     return (base.endsWith("/") ? base : base + "/") + "v1/" + signal;
   }
 
+  /**
+   * An http or https URL with a host. The host is checked through the authority, because {@code
+   * java.net.URI} finds no host in names it deems invalid, such as {@code otel_collector}, which
+   * container networks commonly use and the exporter accepts.
+   */
   static boolean isValidEndpoint(String value) {
     try {
       URI uri = new URI(value);
+      String authority = uri.getRawAuthority();
       return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
-          && uri.getHost() != null
+          && authority != null
+          && !authority.isEmpty()
+          && !authority.startsWith(":")
+          && !authority.contains("@")
           && uri.getQuery() == null
           && uri.getFragment() == null;
     } catch (URISyntaxException e) {

@@ -4,6 +4,7 @@
  */
 package dev.opsagent.exporter;
 
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -13,8 +14,16 @@ import java.util.regex.Pattern;
  */
 final class ServiceNames {
 
-  private static final Pattern VERSION_SUFFIX = Pattern.compile("[-_]v?\\d+(\\.\\d+)*([-.][A-Za-z0-9.]+)?$");
   static final String UNKNOWN = "unknown_service:java";
+
+  /** A jar path ends at {@code .jar} followed by the end or a space (paths may contain spaces). */
+  private static final Pattern JAR_PATH = Pattern.compile("^(.*?\\.jar)(\\s|$)", Pattern.CASE_INSENSITIVE);
+
+  /** Build-tool suffixes of executable jars: {@code -jar-with-dependencies}, {@code -all}, ... */
+  private static final Pattern PACKAGING_SUFFIX =
+      Pattern.compile("[-_](jar-with-dependencies|all|shaded|uber|fat|standalone|exec|boot)$", Pattern.CASE_INSENSITIVE);
+
+  private static final Pattern VERSION_SUFFIX = Pattern.compile("[-_]v?\\d+(\\.\\d+)*([-.][A-Za-z0-9.]+)?$");
 
   private ServiceNames() {}
 
@@ -26,13 +35,17 @@ final class ServiceNames {
     if (javaCommand == null || javaCommand.isBlank()) {
       return UNKNOWN;
     }
-    String first = javaCommand.trim().split("\\s+", 2)[0];
-    if (first.endsWith(".jar")) {
-      String file = first.substring(Math.max(first.lastIndexOf('/'), first.lastIndexOf('\\')) + 1);
+    String command = javaCommand.trim();
+    Matcher jar = JAR_PATH.matcher(command);
+    if (jar.find()) {
+      String path = jar.group(1);
+      String file = path.substring(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
       String base = file.substring(0, file.length() - ".jar".length());
-      String withoutVersion = VERSION_SUFFIX.matcher(base).replaceFirst("");
+      String withoutPackaging = PACKAGING_SUFFIX.matcher(base).replaceFirst("");
+      String withoutVersion = VERSION_SUFFIX.matcher(withoutPackaging).replaceFirst("");
       return withoutVersion.isEmpty() ? base : withoutVersion;
     }
+    String first = command.split("\\s+", 2)[0];
     String simple = first.substring(first.lastIndexOf('.') + 1);
     return simple.isEmpty() ? UNKNOWN : simple;
   }

@@ -161,6 +161,19 @@ public abstract class OtlpReceiver implements AutoCloseable {
     }
 
     /**
+     * Waits until at least {@code count} received metrics match {@code filter} and returns all the
+     * matching ones, in arrival order (each metric export brings its own copy of a metric).
+     */
+    public List<Metric> awaitMetrics(Predicate<Metric> filter, int count, Duration timeout) {
+        return await(timeout, () -> {
+            List<Metric> matching = metrics.stream().filter(filter).collect(Collectors.toList());
+            return matching.size() >= count ? Optional.of(matching) : Optional.empty();
+        }, () -> "expected at least " + count + " matching metric(s) at " + endpoint() + " within "
+                + timeout + "; received " + metrics.size() + " metric(s): "
+                + metrics.stream().map(Metric::getName).distinct().collect(Collectors.toList()));
+    }
+
+    /**
      * Every request body received (traces, metrics and logs), concatenated, exactly as it came
      * off the wire once decompressed: what the agent exported, not what this receiver understood.
      */

@@ -12,6 +12,14 @@ import net.bytebuddy.matcher.ElementMatcher;
 public interface TypeInstrumentation {
 
   /**
+   * The first, cheapest check, made for every class the JVM loads before Byte Buddy is involved:
+   * can this class possibly be one this instrumentation changes?
+   *
+   * @param internalName the class's name as the JVM gives it, e.g. {@code com/sun/net/httpserver/Filter$Chain}
+   */
+  boolean mayMatch(String internalName);
+
+  /**
    * @return which types to instrument; name checks first, so that the many classes that cannot
    *     match are turned away without reading their hierarchy
    */

@@ -34,9 +34,6 @@ public interface HttpServerAccessor<X> {
   /** @return every value of a request header (name in lower case); empty if absent */
   List<String> requestHeaders(X exchange, String name);
 
-  /** @return the names of the request's headers, for trace-context extraction */
-  Iterable<String> requestHeaderNames(X exchange);
-
   /** @return the HTTP version, e.g. {@code 1.1} */
   String protocolVersion(X exchange);
 

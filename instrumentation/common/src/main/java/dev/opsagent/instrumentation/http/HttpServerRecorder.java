@@ -114,18 +114,8 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     this.accessor = accessor;
     this.telemetryHolder = telemetryHolder;
     this.capture = capture;
-    this.headerGetter =
-        new TextMapGetter<X>() {
-          @Override
-          public Iterable<String> keys(X carrier) {
-            return accessor.requestHeaderNames(carrier);
-          }
-
-          @Override
-          public String get(X carrier, String key) {
-            return carrier == null ? null : accessor.requestHeader(carrier, key);
-          }
-        };
+    // The W3C propagators look headers up by name; they never list them.
+    this.headerGetter = (carrier, key) -> carrier == null ? null : accessor.requestHeader(carrier, key);
   }
 
   @Override

@@ -24,9 +24,17 @@ import net.bytebuddy.matcher.ElementMatcher;
  */
 final class FilterChainInstrumentation implements TypeInstrumentation {
 
+  private static final String TYPE = "com.sun.net.httpserver.Filter$Chain";
+  private static final String INTERNAL_NAME = TYPE.replace('.', '/');
+
+  @Override
+  public boolean mayMatch(String internalName) {
+    return INTERNAL_NAME.equals(internalName);
+  }
+
   @Override
   public ElementMatcher<TypeDescription> typeMatcher() {
-    return named("com.sun.net.httpserver.Filter$Chain");
+    return named(TYPE);
   }
 
   @Override

@@ -52,11 +52,6 @@ enum JdkHttpExchangeAccessor implements HttpServerAccessor<HttpExchange> {
     return valuesOrEmpty(exchange.getRequestHeaders().get(name));
   }
 
-  @Override
-  public Iterable<String> requestHeaderNames(HttpExchange exchange) {
-    return exchange.getRequestHeaders().keySet();
-  }
-
   /** {@code HTTP/1.1} gives {@code 1.1}. */
   @Override
   public String protocolVersion(HttpExchange exchange) {
