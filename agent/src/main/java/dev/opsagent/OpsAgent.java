@@ -10,10 +10,10 @@ import java.net.URL;
 import java.util.jar.JarFile;
 
 /**
- * The entry point of {@code opsagent.jar}, and the only agent class the system class loader
- * loads. It puts the bootstrap classes on the bootstrap class path, creates the isolated agent
- * class loader, and hands over to the agent inside it. Nothing it does may stop the application:
- * if the agent cannot start, the application runs without it.
+ * The entry point of {@code opsagent.jar}, and the only agent class the system class loader loads.
+ * It puts the bootstrap classes on the bootstrap class path, creates the isolated agent class
+ * loader, and hands over to the agent inside it. Nothing it does may stop the application: if the
+ * agent cannot start, the application runs without it.
  */
 public final class OpsAgent {
 
@@ -33,13 +33,16 @@ public final class OpsAgent {
   public static void main(String[] arguments) {
     String version = OpsAgent.class.getPackage().getImplementationVersion();
     System.out.println("opsagent " + (version == null ? "(development build)" : version));
-    System.out.println("Operational-monitoring agent for the JVM: HTTP server spans and per-request");
+    System.out.println(
+        "Operational-monitoring agent for the JVM: HTTP server spans and per-request");
     System.out.println("runtime cost, exported over OTLP.");
     System.out.println();
     System.out.println("Usage: add it to the JVM's command line, for example");
     System.out.println("  java -javaagent:/path/to/opsagent.jar -jar app.jar");
-    System.out.println("  OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4318 java -javaagent:/path/to/opsagent.jar ...");
-    System.out.println("  java -javaagent:/path/to/opsagent.jar=otel.service.name=orders,opsagent.log.level=debug ...");
+    System.out.println(
+        "  OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4318 java -javaagent:/path/to/opsagent.jar ...");
+    System.out.println(
+        "  java -javaagent:/path/to/opsagent.jar=otel.service.name=orders,opsagent.log.level=debug ...");
   }
 
   private static synchronized void start(

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts the agent inside its own class loader. What must happen before the application's first
- * class loads stays on the JVM's start-up path: configuration and weaving. Building the SDK and
- * its exporters happens on a background thread while the application starts; a request served
- * before it is ready waits for it instead of going unrecorded.
+ * class loads stays on the JVM's start-up path: configuration and weaving. Building the SDK and its
+ * exporters happens on a background thread while the application starts; a request served before it
+ * is ready waits for it instead of going unrecorded.
  */
 public final class AgentStarter {
 
@@ -78,51 +78,66 @@ public final class AgentStarter {
     long premainNanos = System.nanoTime() - startNanos;
     logger.debug("start-up path: {}", phases);
 
-    Thread init =
-        new Thread(
-            () -> {
-              StartupPhases background = new StartupPhases(System.nanoTime());
-              installer.prepare();
-              background.done("Byte Buddy");
-              buildTelemetry(
-                  config, telemetry, names(enabled), attached, premainNanos, startNanos, background);
-            },
-            "opsagent-init");
-    init.setDaemon(true);
-    init.setContextClassLoader(AgentStarter.class.getClassLoader());
-    init.start();
+    // Two threads, so that on a multi-core machine weaving and the SDK are ready sooner.
+    startThread("opsagent-weaver", installer::prepare);
+    startThread(
+        "opsagent-init",
+        () ->
+            startTelemetry(config, telemetry, names(enabled), attached, premainNanos, startNanos));
   }
 
-  private static void buildTelemetry(
+  private static void startThread(String name, Runnable task) {
+    Thread thread = new Thread(task, name);
+    thread.setDaemon(true);
+    thread.setContextClassLoader(AgentStarter.class.getClassLoader());
+    thread.start();
+  }
+
+  /**
+   * Builds the SDK and hands it to the instrumentations, then connects the exporters: requests wait
+   * for the former at most, never for the latter.
+   */
+  private static void startTelemetry(
       Config config,
       TelemetryHolder holder,
       String instrumentations,
       boolean attached,
       long premainNanos,
-      long startNanos,
-      StartupPhases phases) {
+      long startNanos) {
+    StartupPhases phases = new StartupPhases(System.nanoTime());
+    Telemetry telemetry;
     try {
-      Telemetry telemetry = Telemetry.create(config);
-      phases.done("SDK and exporters");
-      Duration shutdownTimeout = config.getDuration(Keys.SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT);
+      telemetry = Telemetry.create(config);
       holder.set(telemetry);
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(() -> shutdown(telemetry, shutdownTimeout), "opsagent-shutdown"));
-      config.drainProblems().forEach(logger::warn);
-      logger.debug("background: {}", phases);
-      logger.info(
-          "opsagent {} {} in {} ms ({} ms on the JVM's start-up path): {}; instrumentations: {}",
-          AgentVersion.get(),
-          attached ? "attached" : "started",
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
-          TimeUnit.NANOSECONDS.toMillis(premainNanos),
-          telemetry.destination(),
-          instrumentations);
+      phases.done("SDK");
     } catch (Throwable t) {
       holder.fail();
-      logger.error("could not set up export; the agent records nothing. Cause: {}", t.toString(), t);
+      logger.error(
+          "could not set up the SDK; the agent records nothing. Cause: {}", t.toString(), t);
+      return;
     }
+    Duration shutdownTimeout = config.getDuration(Keys.SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> shutdown(telemetry, shutdownTimeout), "opsagent-shutdown"));
+    try {
+      telemetry.connectExporters();
+      phases.done("exporters");
+    } catch (Throwable t) {
+      logger.error(
+          "could not create the exporter; nothing is exported. Cause: {}", t.toString(), t);
+      return;
+    }
+    config.drainProblems().forEach(logger::warn);
+    logger.debug("background: {}", phases);
+    logger.info(
+        "opsagent {} {} in {} ms ({} ms on the JVM's start-up path): {}; instrumentations: {}",
+        AgentVersion.get(),
+        attached ? "attached" : "started",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+        TimeUnit.NANOSECONDS.toMillis(premainNanos),
+        telemetry.destination(),
+        instrumentations);
   }
 
   private static void shutdown(Telemetry telemetry, Duration timeout) {

@@ -4,39 +4,43 @@
  */
 package dev.opsagent.agent;
 
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
-import static net.bytebuddy.matcher.ElementMatchers.nameContains;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
-
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
-
 /**
- * The one ignore matcher: types the agent never instruments, checked before any instrumentation's
- * own matcher. Unlike Byte Buddy's default it does not skip the bootstrap and platform class
- * loaders, because the agent instruments JDK classes ({@code com.sun.net.httpserver} lives in the
- * platform loader); instrumentations match those by exact name.
+ * The one place that says which classes the agent never instruments, checked first for every class
+ * the JVM loads, by name alone. Unlike Byte Buddy's default it does not skip the bootstrap and
+ * platform class loaders: the agent instruments JDK classes ({@code com.sun.net.httpserver} lives
+ * in the platform loader), which instrumentations match by exact name.
  */
 final class IgnoredTypes {
 
+  private static final String[] IGNORED_PREFIXES = {
+    // The agent itself, and its relocated libraries.
+    "dev/opsagent/",
+    // Other agents and their libraries.
+    "net/bytebuddy/",
+    "io/opentelemetry/javaagent/",
+    "co/elastic/apm/agent/",
+    "org/glowroot/agent/",
+    "com/newrelic/agent/",
+    "datadog/trace/",
+    "com/datadog/",
+    // Reflection accessors and method handle internals the JVM generates.
+    "jdk/internal/reflect/",
+    "sun/reflect/",
+    "java/lang/invoke/",
+  };
+
   private IgnoredTypes() {}
 
-  static ElementMatcher.Junction<TypeDescription> matcher() {
-    return nameStartsWith("dev.opsagent.")
-        .or(nameStartsWith("net.bytebuddy."))
-        // Other agents and their shaded libraries.
-        .or(nameStartsWith("io.opentelemetry.javaagent."))
-        .or(nameStartsWith("co.elastic.apm.agent."))
-        .or(nameStartsWith("org.glowroot.agent."))
-        .or(nameStartsWith("com.newrelic.agent."))
-        .or(nameStartsWith("com.datadog.")
-            .or(nameStartsWith("datadog.trace.")))
-        // Reflection accessors, lambda forms and proxies the JVM generates.
-        .or(nameStartsWith("jdk.internal.reflect."))
-        .or(nameStartsWith("sun.reflect."))
-        .or(nameStartsWith("java.lang.invoke."))
-        .or(nameContains("$$Lambda"))
-        .or(nameContains("$Proxy"))
-        .or(isSynthetic());
+  /**
+   * @param internalName a class name as the JVM gives it, e.g. {@code a/b/C$D}
+   */
+  static boolean isIgnored(String internalName) {
+    for (String prefix : IGNORED_PREFIXES) {
+      if (internalName.startsWith(prefix)) {
+        return true;
+      }
+    }
+    // Lambdas and proxies the JVM spins at run time.
+    return internalName.contains("$$Lambda") || internalName.contains("$Proxy");
   }
 }

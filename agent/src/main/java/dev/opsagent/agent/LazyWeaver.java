@@ -6,47 +6,66 @@ package dev.opsagent.agent;
 
 import dev.opsagent.instrumentation.api.TypeInstrumentation;
 import java.lang.instrument.ClassFileTransformer;
-import java.lang.instrument.IllegalClassFormatException;
+import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The transformer the JVM calls for every class it loads. It turns away, by name alone, every
- * class no instrumentation can match, and hands the few others to the Byte Buddy transformer.
+ * The transformer the JVM calls for every class it loads. It turns away, by name alone, the agent's
+ * own classes, other agents' and the JVM's generated ones, and every class no instrumentation can
+ * match; it hands the few others to the {@link AdviceWeaver}.
  *
- * <p>Byte Buddy is built on a background thread, off the JVM's start-up path: most applications
- * load none of the instrumented classes during start-up. A matching class that loads before Byte
- * Buddy is ready waits for it (a bounded wait), so no class escapes instrumentation.
+ * <p>The advice weaver is built on a background thread, off the JVM's start-up path: most
+ * applications load none of the instrumented classes during start-up. A matching class that loads
+ * before the weaver is ready waits for it (a bounded wait), so no class escapes.
  */
 final class LazyWeaver implements ClassFileTransformer {
 
   private static final long MAX_WAIT_SECONDS = 30;
 
+  private final Instrumentation instrumentation;
   private final List<TypeInstrumentation> types;
   private final ClassLoader agentLoader;
-  private final CountDownLatch settled = new CountDownLatch(1);
-  private volatile ClassFileTransformer byteBuddy;
 
-  LazyWeaver(List<TypeInstrumentation> types, ClassLoader agentLoader) {
+  /** The module of the bootstrap classes, which woven advice calls. */
+  private final Module bootstrapModule;
+
+  private final CountDownLatch settled = new CountDownLatch(1);
+  private volatile AdviceWeaver weaver;
+
+  LazyWeaver(
+      Instrumentation instrumentation,
+      List<TypeInstrumentation> types,
+      ClassLoader agentLoader,
+      Module bootstrapModule) {
+    this.instrumentation = instrumentation;
     this.types = types;
     this.agentLoader = agentLoader;
+    this.bootstrapModule = bootstrapModule;
   }
 
-  /** Byte Buddy is ready: from now on matching classes are woven without waiting. */
-  void ready(ClassFileTransformer transformer) {
-    byteBuddy = transformer;
+  /** The advice weaver is ready: from now on matching classes are woven without waiting. */
+  void ready(AdviceWeaver adviceWeaver) {
+    weaver = adviceWeaver;
     settled.countDown();
   }
 
-  /** Byte Buddy could not be built: matching classes load unchanged. */
+  /** The advice weaver could not be built: matching classes load unchanged. */
   void failed() {
     settled.countDown();
   }
 
-  /** @return whether some instrumentation may change the class of this internal name */
+  /**
+   * @return whether some instrumentation may change the class of this internal name
+   */
   boolean mayMatch(String internalName) {
+    if (IgnoredTypes.isIgnored(internalName)) {
+      return false;
+    }
     for (int i = 0; i < types.size(); i++) {
       if (types.get(i).mayMatch(internalName)) {
         return true;
@@ -62,25 +81,43 @@ final class LazyWeaver implements ClassFileTransformer {
       String className,
       Class<?> classBeingRedefined,
       ProtectionDomain protectionDomain,
-      byte[] classfileBuffer)
-      throws IllegalClassFormatException {
+      byte[] classfileBuffer) {
     if (className == null || loader == agentLoader || !mayMatch(className)) {
       return null;
     }
-    ClassFileTransformer transformer = byteBuddy;
-    if (transformer == null) {
+    AdviceWeaver ready = weaver;
+    if (ready == null) {
       try {
         settled.await(MAX_WAIT_SECONDS, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return null;
       }
-      transformer = byteBuddy;
-      if (transformer == null) {
+      ready = weaver;
+      if (ready == null) {
         return null;
       }
     }
-    return transformer.transform(
-        module, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
+    byte[] woven = ready.weave(loader, className, classfileBuffer);
+    if (woven != null) {
+      allowCallsToBootstrapClasses(module);
+    }
+    return woven;
+  }
+
+  /**
+   * A JDK module (jdk.httpserver, java.base) reads only what it declares: add the bootstrap
+   * classes.
+   */
+  private void allowCallsToBootstrapClasses(Module module) {
+    if (module != null && module.isNamed() && !module.canRead(bootstrapModule)) {
+      instrumentation.redefineModule(
+          module,
+          Collections.singleton(bootstrapModule),
+          Collections.<String, Set<Module>>emptyMap(),
+          Collections.<String, Set<Module>>emptyMap(),
+          Collections.<Class<?>>emptySet(),
+          Collections.<Class<?>, List<Class<?>>>emptyMap());
+    }
   }
 }

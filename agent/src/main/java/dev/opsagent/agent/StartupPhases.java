@@ -7,8 +7,8 @@ package dev.opsagent.agent;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How long each phase of the agent's start took, for the debug log: start-up time is a budget,
- * and this says where it goes.
+ * How long each phase of the agent's start took, for the debug log: start-up time is a budget, and
+ * this says where it goes.
  */
 final class StartupPhases {
 
@@ -24,7 +24,10 @@ final class StartupPhases {
     if (text.length() > 0) {
       text.append(", ");
     }
-    text.append(phase).append(' ').append(TimeUnit.NANOSECONDS.toMillis(now - lastNanos)).append(" ms");
+    text.append(phase)
+        .append(' ')
+        .append(TimeUnit.NANOSECONDS.toMillis(now - lastNanos))
+        .append(" ms");
     lastNanos = now;
   }
 

@@ -17,14 +17,14 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
- * The one class loader that holds the agent: Byte Buddy, the OpenTelemetry SDK, the exporters,
- * the instrumentations and their helpers.
+ * The one class loader that holds the agent: Byte Buddy, the OpenTelemetry SDK, the exporters, the
+ * instrumentations and their helpers.
  *
- * <p>It reads class files from the folder {@value #PREFIX} of {@code opsagent.jar}, where they
- * are stored with the suffix {@value #CLASS_SUFFIX}: class-path scanners of the application
- * (Spring, CDI, ServiceLoader lookups of the system class loader) do not take them for classes,
- * and the application can never load them by accident. Its parent is the platform class loader,
- * so the agent sees the JDK and the bootstrap classes but nothing of the application.
+ * <p>It reads class files from the folder {@value #PREFIX} of {@code opsagent.jar}, where they are
+ * stored with the suffix {@value #CLASS_SUFFIX}: class-path scanners of the application (Spring,
+ * CDI, ServiceLoader lookups of the system class loader) do not take them for classes, and the
+ * application can never load them by accident. Its parent is the platform class loader, so the
+ * agent sees the JDK and the bootstrap classes but nothing of the application.
  */
 public final class AgentClassLoader extends ClassLoader {
 
@@ -101,7 +101,9 @@ public final class AgentClassLoader extends ClassLoader {
   @Override
   protected Enumeration<URL> findResources(String name) {
     URL url = findResource(name);
-    return url == null ? Collections.emptyEnumeration() : Collections.enumeration(Collections.singleton(url));
+    return url == null
+        ? Collections.emptyEnumeration()
+        : Collections.enumeration(Collections.singleton(url));
   }
 
   @Override
@@ -118,10 +120,15 @@ public final class AgentClassLoader extends ClassLoader {
     return super.getResourceAsStream(name);
   }
 
-  /** Class files are asked for as {@code a/b/C.class}; they are stored as {@code inst/a/b/C.classdata}. */
+  /**
+   * Class files are asked for as {@code a/b/C.class}; they are stored as {@code
+   * inst/a/b/C.classdata}.
+   */
   private static String entryName(String resourceName) {
     if (resourceName.endsWith(".class")) {
-      return PREFIX + resourceName.substring(0, resourceName.length() - ".class".length()) + CLASS_SUFFIX;
+      return PREFIX
+          + resourceName.substring(0, resourceName.length() - ".class".length())
+          + CLASS_SUFFIX;
     }
     return PREFIX + resourceName;
   }

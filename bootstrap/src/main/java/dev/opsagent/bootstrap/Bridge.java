@@ -5,9 +5,9 @@
 package dev.opsagent.bootstrap;
 
 /**
- * The narrow door through which advice inlined into application and JDK classes reaches the
- * agent. Advice may reference only JDK types and bootstrap types, so it reads a hook from here;
- * the agent installs the hooks when it starts and puts the no-op ones back when it stops.
+ * The narrow door through which advice inlined into application and JDK classes reaches the agent.
+ * Advice may reference only JDK types and bootstrap types, so it reads a hook from here; the agent
+ * installs the hooks when it starts and puts the no-op ones back when it stops.
  */
 public final class Bridge {
 

@@ -5,9 +5,9 @@
 package dev.opsagent.bootstrap;
 
 /**
- * The request a thread is working for. It lives on the bootstrap class path because advice on
- * JDK classes (threads, executors) must be able to carry it from the thread that received the
- * request to every thread that works for it; the agent's per-request record extends it.
+ * The request a thread is working for. It lives on the bootstrap class path because advice on JDK
+ * classes (threads, executors) must be able to carry it from the thread that received the request
+ * to every thread that works for it; the agent's per-request record extends it.
  *
  * <p>At most one request is current on a thread: a server entry point that finds one already
  * current is nested inside it (a wrapping handler, a filter chain) and records nothing.
@@ -21,7 +21,9 @@ public abstract class RequestContext {
 
   protected RequestContext() {}
 
-  /** @return the request the calling thread works for, or {@code null} */
+  /**
+   * @return the request the calling thread works for, or {@code null}
+   */
   public static RequestContext current() {
     return CURRENT.get();
   }
@@ -36,7 +38,9 @@ public abstract class RequestContext {
     CURRENT.remove();
   }
 
-  /** @return the thread that received the request */
+  /**
+   * @return the thread that received the request
+   */
   public final Thread receivingThread() {
     return receivingThread;
   }

@@ -39,9 +39,11 @@ public final class DemoServer {
           respond(exchange, known ? 200 : 404, known ? "hello\n" : "not found\n");
         });
     server.createContext("/work", DemoServer::burnCpu).getFilters().add(timingFilter());
-    server.createContext("/fail", exchange -> {
-      throw new IllegalStateException("the demo handler fails on purpose");
-    });
+    server.createContext(
+        "/fail",
+        exchange -> {
+          throw new IllegalStateException("the demo handler fails on purpose");
+        });
     server.start();
     int port = server.getAddress().getPort();
     System.out.println("demo server listening on http://127.0.0.1:" + port);
@@ -66,7 +68,8 @@ public final class DemoServer {
       request.header("traceparent", traceparent);
     }
     try {
-      HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          client.send(request.build(), HttpResponse.BodyHandlers.ofString());
       System.out.println("GET " + pathAndQuery + " -> " + response.statusCode());
     } catch (IOException e) {
       System.out.println("GET " + pathAndQuery + " -> connection closed by the server (" + e + ")");
@@ -76,7 +79,8 @@ public final class DemoServer {
   /** Burns the CPU time asked for in {@code ?ms=}, so the span's opsagent.cpu_time_ns shows it. */
   private static void burnCpu(HttpExchange exchange) throws IOException {
     String query = exchange.getRequestURI().getQuery();
-    long millis = query != null && query.startsWith("ms=") ? Long.parseLong(query.substring(3)) : 20;
+    long millis =
+        query != null && query.startsWith("ms=") ? Long.parseLong(query.substring(3)) : 20;
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long end = threads.getCurrentThreadCpuTime() + millis * 1_000_000;
     long spin = 0;

@@ -23,12 +23,12 @@ import java.util.regex.Pattern;
 
 /**
  * The agent's configuration, read once at start-up from, in this order of precedence: agent
- * arguments ({@code -javaagent:opsagent.jar=key=value,key=value}), system properties,
- * environment variables, defaults.
+ * arguments ({@code -javaagent:opsagent.jar=key=value,key=value}), system properties, environment
+ * variables, defaults.
  *
  * <p>Keys are written as system properties ({@code otel.service.name}, {@code opsagent.log.level});
- * the environment variable of a key is its upper-case form with {@code .} and {@code -} turned
- * into {@code _} ({@code OTEL_SERVICE_NAME}, {@code OPSAGENT_LOG_LEVEL}).
+ * the environment variable of a key is its upper-case form with {@code .} and {@code -} turned into
+ * {@code _} ({@code OTEL_SERVICE_NAME}, {@code OPSAGENT_LOG_LEVEL}).
  *
  * <p>A value that cannot be used never stops the application: the typed getters report it once,
  * naming the key, where it came from and what is used instead, and return the default.
@@ -94,14 +94,16 @@ public final class Config {
     }
   }
 
-  /** @return the environment variable name of a key */
+  /**
+   * @return the environment variable name of a key
+   */
   public static String environmentName(String key) {
     return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
   /**
-   * @return the trimmed value of a key from the first source that sets it, or {@code null}; a
-   *     blank value counts as not set
+   * @return the trimmed value of a key from the first source that sets it, or {@code null}; a blank
+   *     value counts as not set
    */
   public String get(String key) {
     String value = nonBlank(agentArguments.get(key));
@@ -118,7 +120,9 @@ public final class Config {
     return value == null || value.isBlank() ? null : value.trim();
   }
 
-  /** @return where a key's value comes from, as a user would set it */
+  /**
+   * @return where a key's value comes from, as a user would set it
+   */
   public String source(String key) {
     if (nonBlank(agentArguments.get(key)) != null) {
       return "agent argument " + key;
@@ -149,7 +153,9 @@ public final class Config {
     return defaultValue;
   }
 
-  /** @return the value, which must be an integer of at least {@code min} */
+  /**
+   * @return the value, which must be an integer of at least {@code min}
+   */
   public int getInt(String key, int defaultValue, int min) {
     String value = get(key);
     if (value == null) {
@@ -169,7 +175,8 @@ public final class Config {
 
   /**
    * @return the value as a duration: a number of milliseconds ({@code 5000}) or a number with a
-   *     unit ({@code 500ms}, {@code 5s}, {@code 1m}, {@code 1h}), as the OpenTelemetry agent reads it
+   *     unit ({@code 500ms}, {@code 5s}, {@code 1m}, {@code 1h}), as the OpenTelemetry agent reads
+   *     it
    */
   public Duration getDuration(String key, Duration defaultValue) {
     String value = get(key);
@@ -203,7 +210,9 @@ public final class Config {
     return defaultValue;
   }
 
-  /** @return the value if it is one of {@code allowed} (case-insensitive, returned in lower case) */
+  /**
+   * @return the value if it is one of {@code allowed} (case-insensitive, returned in lower case)
+   */
   public String getOneOf(String key, String defaultValue, Collection<String> allowed) {
     String value = get(key);
     if (value == null) {
@@ -217,7 +226,9 @@ public final class Config {
     return defaultValue;
   }
 
-  /** @return the comma-separated value as a list of trimmed, non-empty parts */
+  /**
+   * @return the comma-separated value as a list of trimmed, non-empty parts
+   */
   public List<String> getList(String key) {
     String value = get(key);
     List<String> list = new ArrayList<>();
@@ -289,8 +300,8 @@ public final class Config {
   }
 
   /**
-   * Reports every {@code opsagent.*} key set by any source that the agent does not know, so a
-   * typo is not silently ignored.
+   * Reports every {@code opsagent.*} key set by any source that the agent does not know, so a typo
+   * is not silently ignored.
    *
    * @param known every key the agent reads
    */
@@ -316,7 +327,8 @@ public final class Config {
       }
     }
     for (String setting : unknown) {
-      problem("unknown setting " + setting + ": ignored (see the configuration table in the README)");
+      problem(
+          "unknown setting " + setting + ": ignored (see the configuration table in the README)");
     }
   }
 
@@ -331,7 +343,9 @@ public final class Config {
     }
   }
 
-  /** @return and forget the problems found so far, one log line each */
+  /**
+   * @return and forget the problems found so far, one log line each
+   */
   public List<String> drainProblems() {
     synchronized (problems) {
       List<String> drained = new ArrayList<>(problems);

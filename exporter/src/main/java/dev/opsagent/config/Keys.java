@@ -45,14 +45,18 @@ public final class Keys {
   private Keys() {}
 
   /**
-   * @param signal {@code ""} for the key shared by all signals, {@code "traces"} or {@code "metrics"}
+   * @param signal {@code ""} for the key shared by all signals, {@code "traces"} or {@code
+   *     "metrics"}
    * @param setting one of endpoint, protocol, headers, timeout, compression
    */
   public static String otlp(String signal, String setting) {
     return signal.isEmpty() ? OTLP + "." + setting : OTLP + "." + signal + "." + setting;
   }
 
-  /** @return the key that switches an instrumentation off: {@code opsagent.instrumentation.<name>.enabled} */
+  /**
+   * @return the key that switches an instrumentation off: {@code
+   *     opsagent.instrumentation.<name>.enabled}
+   */
   public static String instrumentationEnabled(String instrumentationName) {
     return "opsagent.instrumentation." + instrumentationName + ".enabled";
   }

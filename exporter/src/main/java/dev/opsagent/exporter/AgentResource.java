@@ -24,8 +24,8 @@ final class AgentResource {
   private AgentResource() {}
 
   /**
-   * {@code OTEL_RESOURCE_ATTRIBUTES} adds to and overrides the detected attributes;
-   * {@code OTEL_SERVICE_NAME} overrides both, as in the OpenTelemetry SDK.
+   * {@code OTEL_RESOURCE_ATTRIBUTES} adds to and overrides the detected attributes; {@code
+   * OTEL_SERVICE_NAME} overrides both, as in the OpenTelemetry SDK.
    */
   static Resource create(Config config) {
     AttributesBuilder detected =
@@ -50,8 +50,8 @@ final class AgentResource {
   }
 
   /**
-   * The kernel's host name, read without a DNS lookup ({@code InetAddress.getLocalHost()} can
-   * block for seconds on a badly configured host, at the application's start).
+   * The kernel's host name, read without a DNS lookup ({@code InetAddress.getLocalHost()} can block
+   * for seconds on a badly configured host, at the application's start).
    */
   private static String hostName() {
     String fromEnvironment = System.getenv("HOSTNAME");

@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Prints each span on standard output, attributes sorted by name: for trying the agent out with
- * no collector ({@code otel.traces.exporter=console}).
+ * Prints each span on standard output, attributes sorted by name: for trying the agent out with no
+ * collector ({@code otel.traces.exporter=console}).
  */
 final class ConsoleSpanExporter implements SpanExporter {
 
@@ -45,8 +45,10 @@ final class ConsoleSpanExporter implements SpanExporter {
       }
       text.append(" status=").append(span.getStatus().getStatusCode()).append('\n');
       Map<String, Object> sorted = new TreeMap<>();
-      span.getAttributes().forEach((AttributeKey<?> key, Object value) -> sorted.put(key.getKey(), value));
-      sorted.forEach((key, value) -> text.append("    ").append(key).append(" = ").append(value).append('\n'));
+      span.getAttributes()
+          .forEach((AttributeKey<?> key, Object value) -> sorted.put(key.getKey(), value));
+      sorted.forEach(
+          (key, value) -> text.append("    ").append(key).append(" = ").append(value).append('\n'));
       // Events by name with their attributes, stack traces left out: one screen per span.
       span.getEvents()
           .forEach(

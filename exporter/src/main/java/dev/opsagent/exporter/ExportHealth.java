@@ -11,10 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns the outcome of every export of one signal into what an operator needs: one clear line
- * when export starts failing (naming the endpoint, the cause and the fix), at most one reminder a
- * minute while it keeps failing, and one line when it works again. Counts exported and failed
- * items for the agent's health metrics.
+ * Turns the outcome of every export of one signal into what an operator needs: one clear line when
+ * export starts failing (naming the endpoint, the cause and the fix), at most one reminder a minute
+ * while it keeps failing, and one line when it works again. Counts exported and failed items for
+ * the agent's health metrics.
  */
 final class ExportHealth {
 

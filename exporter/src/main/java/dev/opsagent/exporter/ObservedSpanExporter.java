@@ -8,30 +8,45 @@ import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
 
-/** A span exporter whose every outcome goes through {@link ExportHealth}. */
+/**
+ * The span exporter the batch span processor is built with. The real exporter (OTLP client, TLS,
+ * connection pool) is connected later, off the path of the first requests; until then the
+ * processor's worker thread, never an application thread, waits for it. Every outcome goes through
+ * {@link ExportHealth}.
+ */
 final class ObservedSpanExporter implements SpanExporter {
 
-  private final SpanExporter delegate;
+  private final CompletableFuture<SpanExporter> delegate = new CompletableFuture<>();
   private final ExportHealth health;
 
-  ObservedSpanExporter(SpanExporter delegate, ExportHealth health) {
-    this.delegate = delegate;
+  ObservedSpanExporter(ExportHealth health) {
     this.health = health;
+  }
+
+  void connect(SpanExporter exporter) {
+    delegate.complete(exporter);
+  }
+
+  /** The real exporter could not be created: every export fails with this cause. */
+  void failed(Throwable cause) {
+    delegate.completeExceptionally(cause);
   }
 
   @Override
   public CompletableResultCode export(Collection<SpanData> spans) {
-    return health.watch(delegate.export(spans), spans.size());
+    return health.watch(
+        Connections.export(delegate, exporter -> exporter.export(spans)), spans.size());
   }
 
   @Override
   public CompletableResultCode flush() {
-    return delegate.flush();
+    return Connections.ifConnected(delegate, SpanExporter::flush);
   }
 
   @Override
   public CompletableResultCode shutdown() {
-    return delegate.shutdown();
+    return Connections.ifConnected(delegate, SpanExporter::shutdown);
   }
 }

@@ -54,7 +54,8 @@ public final class OtlpSettings {
    * @param signal {@code traces} or {@code metrics}
    */
   public static OtlpSettings resolve(Config config, String signal) {
-    // An invalid signal-specific protocol falls back to the shared one, which falls back to the default.
+    // An invalid signal-specific protocol falls back to the shared one, which falls back to the
+    // default.
     String shared = config.getOneOf(Keys.otlp("", "protocol"), HTTP_PROTOBUF, PROTOCOLS);
     String protocol = config.getOneOf(Keys.otlp(signal, "protocol"), shared, PROTOCOLS);
     String headersKey = pick(config, signal, "headers");
@@ -69,15 +70,17 @@ public final class OtlpSettings {
         config.getOneOf(compressionKey, "none", COMPRESSIONS));
   }
 
-  /** @return the signal-specific key when it is set, else the shared one */
+  /**
+   * @return the signal-specific key when it is set, else the shared one
+   */
   private static String pick(Config config, String signal, String setting) {
     String specific = Keys.otlp(signal, setting);
     return config.get(specific) != null ? specific : Keys.otlp("", setting);
   }
 
   /**
-   * A signal-specific endpoint is used as written; the shared one is a base to which
-   * http/protobuf adds {@code /v1/<signal>}. gRPC uses either as written.
+   * A signal-specific endpoint is used as written; the shared one is a base to which http/protobuf
+   * adds {@code /v1/<signal>}. gRPC uses either as written.
    */
   private static String endpoint(Config config, String signal, String protocol) {
     String defaultBase = protocol.equals(GRPC) ? "http://localhost:4317" : "http://localhost:4318";
@@ -151,7 +154,9 @@ public final class OtlpSettings {
     return compression;
   }
 
-  /** @return what a log line may say about this exporter: protocol and endpoint, never headers */
+  /**
+   * @return what a log line may say about this exporter: protocol and endpoint, never headers
+   */
   public String describe() {
     return "otlp " + protocol + " " + endpoint;
   }

@@ -17,7 +17,10 @@ final class PointText {
   static String of(PointData point) {
     if (point instanceof HistogramPointData) {
       HistogramPointData histogram = (HistogramPointData) point;
-      return "count=" + histogram.getCount() + " sum=" + histogram.getSum()
+      return "count="
+          + histogram.getCount()
+          + " sum="
+          + histogram.getSum()
           + (histogram.hasMin() ? " min=" + histogram.getMin() + " max=" + histogram.getMax() : "");
     }
     if (point instanceof LongPointData) {

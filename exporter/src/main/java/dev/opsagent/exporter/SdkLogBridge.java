@@ -12,9 +12,9 @@ import java.util.logging.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The OpenTelemetry SDK logs through {@code java.util.logging}; left alone, its messages (one
- * per failed export) would land in the application's log. They go to the agent's log at debug
- * level instead: {@link ExportHealth} already tells the operator, once, what matters.
+ * The OpenTelemetry SDK logs through {@code java.util.logging}; left alone, its messages (one per
+ * failed export) would land in the application's log. They go to the agent's log at debug level
+ * instead: {@link ExportHealth} already tells the operator, once, what matters.
  */
 final class SdkLogBridge extends Handler {
 
@@ -31,7 +31,8 @@ final class SdkLogBridge extends Handler {
     String apiPackage = OpenTelemetry.class.getPackageName();
     Logger logger = Logger.getLogger(apiPackage.substring(0, apiPackage.lastIndexOf('.')));
     logger.setUseParentHandlers(false);
-    logger.setLevel(LoggerFactory.getLogger(SdkLogBridge.class).isDebugEnabled() ? Level.ALL : Level.OFF);
+    logger.setLevel(
+        LoggerFactory.getLogger(SdkLogBridge.class).isDebugEnabled() ? Level.ALL : Level.OFF);
     logger.addHandler(new SdkLogBridge());
     sdkLogger = logger;
   }

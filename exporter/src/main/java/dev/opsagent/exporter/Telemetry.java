@@ -6,9 +6,9 @@ package dev.opsagent.exporter;
 
 import dev.opsagent.config.Config;
 import dev.opsagent.config.Keys;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -58,75 +58,132 @@ public final class Telemetry {
   private final TextMapPropagator propagator;
   private final String destination;
 
+  /** Builds the real exporters and connects them; run once, by {@link #connectExporters()}. */
+  private final Runnable exporterConnection;
+
   private Telemetry(
-      SdkTracerProvider tracerProvider, SdkMeterProvider meterProvider, String destination) {
+      SdkTracerProvider tracerProvider,
+      SdkMeterProvider meterProvider,
+      String destination,
+      Runnable exporterConnection) {
     this.tracerProvider = tracerProvider;
     this.meterProvider = meterProvider;
     this.tracer = tracerProvider.get(SCOPE, AgentVersion.get());
-    this.meter = meterProvider.meterBuilder(SCOPE).setInstrumentationVersion(AgentVersion.get()).build();
+    this.meter =
+        meterProvider.meterBuilder(SCOPE).setInstrumentationVersion(AgentVersion.get()).build();
     this.propagator =
         TextMapPropagator.composite(
             W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance());
     this.destination = destination;
+    this.exporterConnection = exporterConnection;
   }
 
-  /** Builds the SDK and its exporters as configured. */
+  /**
+   * Builds the SDK as configured, with exporters that are not connected yet: the tracer and meter
+   * work at once; what they record is exported once {@link #connectExporters()} has run.
+   */
   public static Telemetry create(Config config) {
     SdkLogBridge.install();
     Resource resource = AgentResource.create(config);
+    String metricsExporter = config.getOneOf(Keys.METRICS_EXPORTER, "otlp", EXPORTERS);
+    String tracesExporter = config.getOneOf(Keys.TRACES_EXPORTER, "otlp", EXPORTERS);
+    OtlpSettings metricsOtlp =
+        metricsExporter.equals("otlp") ? OtlpSettings.resolve(config, "metrics") : null;
+    OtlpSettings tracesOtlp =
+        tracesExporter.equals("otlp") ? OtlpSettings.resolve(config, "traces") : null;
 
     SdkMeterProviderBuilder meters = SdkMeterProvider.builder().setResource(resource);
-    String metricsExporter = config.getOneOf(Keys.METRICS_EXPORTER, "otlp", EXPORTERS);
-    String metricsDestination = "none";
-    ExportHealth metricsHealth = null;
+    String metricsDestination = destination(metricsExporter, metricsOtlp);
+    ObservedMetricExporter metrics = null;
     if (!metricsExporter.equals("none")) {
-      OtlpSettings otlp = metricsExporter.equals("otlp") ? OtlpSettings.resolve(config, "metrics") : null;
-      metricsDestination = otlp == null ? "console" : otlp.describe();
-      metricsHealth = new ExportHealth("metrics", metricsDestination, FIX);
-      MetricExporter exporter =
-          new ObservedMetricExporter(
-              otlp == null ? new ConsoleMetricExporter(System.out) : otlpMetricExporter(otlp),
-              metricsHealth);
+      metrics = new ObservedMetricExporter(new ExportHealth("metrics", metricsDestination, FIX));
       meters.registerMetricReader(
-          PeriodicMetricReader.builder(exporter)
+          PeriodicMetricReader.builder(metrics)
               .setInterval(config.getDuration(Keys.METRIC_EXPORT_INTERVAL, Duration.ofMinutes(1)))
               .build());
     }
     SdkMeterProvider meterProvider = meters.build();
-    if (metricsHealth != null) {
-      registerHealthMetrics(meterProvider, "metrics", metricsHealth);
+    if (metrics != null) {
+      registerHealthMetrics(meterProvider, "metrics", metrics.health());
+    }
+    ExportHealth spansHealth = null;
+    if (!tracesExporter.equals("none")) {
+      spansHealth = new ExportHealth("spans", destination(tracesExporter, tracesOtlp), FIX);
+      registerHealthMetrics(meterProvider, "spans", spansHealth);
     }
 
     SdkTracerProviderBuilder tracers = SdkTracerProvider.builder().setResource(resource);
-    String tracesExporter = config.getOneOf(Keys.TRACES_EXPORTER, "otlp", EXPORTERS);
-    String tracesDestination = "none";
-    if (!tracesExporter.equals("none")) {
-      OtlpSettings otlp = tracesExporter.equals("otlp") ? OtlpSettings.resolve(config, "traces") : null;
-      tracesDestination = otlp == null ? "console" : otlp.describe();
-      ExportHealth spansHealth = new ExportHealth("spans", tracesDestination, FIX);
-      registerHealthMetrics(meterProvider, "spans", spansHealth);
-      SpanExporter exporter =
-          new ObservedSpanExporter(
-              otlp == null ? new ConsoleSpanExporter(System.out) : otlpSpanExporter(otlp),
-              spansHealth);
+    ObservedSpanExporter spans = null;
+    if (spansHealth != null) {
+      spans = new ObservedSpanExporter(spansHealth);
       tracers.addSpanProcessor(
-          BatchSpanProcessor.builder(exporter)
+          BatchSpanProcessor.builder(spans)
               .setScheduleDelay(config.getDuration(Keys.BSP_SCHEDULE_DELAY, Duration.ofSeconds(5)))
               .setMaxQueueSize(config.getInt(Keys.BSP_MAX_QUEUE_SIZE, 2048, 1))
               .setMaxExportBatchSize(config.getInt(Keys.BSP_MAX_EXPORT_BATCH_SIZE, 512, 1))
-              .setExporterTimeout(config.getDuration(Keys.BSP_EXPORT_TIMEOUT, Duration.ofSeconds(30)))
+              .setExporterTimeout(
+                  config.getDuration(Keys.BSP_EXPORT_TIMEOUT, Duration.ofSeconds(30)))
               .setMeterProvider(meterProvider)
               .build());
     }
+    ObservedSpanExporter spanExport = spans;
+    ObservedMetricExporter metricExport = metrics;
+    Runnable connection =
+        () -> {
+          if (spanExport != null) {
+            try {
+              spanExport.connect(
+                  tracesOtlp == null
+                      ? new ConsoleSpanExporter(System.out)
+                      : otlpSpanExporter(tracesOtlp));
+            } catch (RuntimeException e) {
+              spanExport.failed(e);
+              throw e;
+            }
+          }
+          if (metricExport != null) {
+            try {
+              metricExport.connect(
+                  metricsOtlp == null
+                      ? new ConsoleMetricExporter(System.out)
+                      : otlpMetricExporter(metricsOtlp));
+            } catch (RuntimeException e) {
+              metricExport.failed(e);
+              throw e;
+            }
+          }
+        };
     return new Telemetry(
         tracers.build(),
         meterProvider,
-        "traces to " + tracesDestination + ", metrics to " + metricsDestination);
+        "traces to "
+            + destination(tracesExporter, tracesOtlp)
+            + ", metrics to "
+            + metricsDestination,
+        connection);
   }
 
   /**
-   * The agent's own health: how many items of a signal were exported and how many failed to
-   * export (the batch span processor adds the spans it dropped from a full queue).
+   * Creates the exporters' clients (for OTLP: HTTP client, TLS, connection pool) and connects them.
+   * Slow the first time in a JVM (class loading), so it runs after {@link #create}, off the path of
+   * the application's first requests.
+   *
+   * @throws RuntimeException if an exporter cannot be created; its exports then fail with the cause
+   */
+  public void connectExporters() {
+    exporterConnection.run();
+  }
+
+  private static String destination(String exporter, OtlpSettings otlp) {
+    if (otlp != null) {
+      return otlp.describe();
+    }
+    return exporter.equals("logging") ? "console" : exporter;
+  }
+
+  /**
+   * The agent's own health: how many items of a signal were exported and how many failed to export
+   * (the batch span processor adds the spans it dropped from a full queue).
    */
   private static void registerHealthMetrics(
       SdkMeterProvider meterProvider, String signal, ExportHealth health) {
@@ -193,7 +250,9 @@ public final class Telemetry {
     return propagator;
   }
 
-  /** @return where traces and metrics go, for the start-up line */
+  /**
+   * @return where traces and metrics go, for the start-up line
+   */
   public String destination() {
     return destination;
   }
@@ -206,7 +265,8 @@ public final class Telemetry {
    */
   public boolean shutdown(Duration timeout) {
     CompletableResultCode done =
-        CompletableResultCode.ofAll(Arrays.asList(tracerProvider.shutdown(), meterProvider.shutdown()));
+        CompletableResultCode.ofAll(
+            Arrays.asList(tracerProvider.shutdown(), meterProvider.shutdown()));
     return done.join(timeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
   }
 }

@@ -8,9 +8,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Hands the SDK, built in the background while the application starts, to the instrumentations
- * that were installed before it. A request served while the SDK is still being built waits for
- * it (a bounded wait, once) rather than going unrecorded.
+ * Hands the SDK, built in the background while the application starts, to the instrumentations that
+ * were installed before it. A request served while the SDK is still being built waits for it (a
+ * bounded wait, once) rather than going unrecorded.
  */
 public final class TelemetryHolder {
 
@@ -30,7 +30,9 @@ public final class TelemetryHolder {
     settled.countDown();
   }
 
-  /** @return the SDK, or {@code null} if it could not be built (or not within the bounded wait) */
+  /**
+   * @return the SDK, or {@code null} if it could not be built (or not within the bounded wait)
+   */
   public Telemetry get() {
     Telemetry ready = telemetry;
     if (ready != null) {

@@ -21,7 +21,8 @@ public final class LogLevel {
   /**
    * Sets the threshold.
    *
-   * @param name {@code error}, {@code warn}, {@code info}, {@code debug}, {@code trace} or {@code off}
+   * @param name {@code error}, {@code warn}, {@code info}, {@code debug}, {@code trace} or {@code
+   *     off}
    * @return whether the name was understood; the threshold is unchanged when it was not
    */
   public static boolean set(String name) {

@@ -12,8 +12,8 @@ import org.slf4j.helpers.LegacyAbstractLogger;
 import org.slf4j.helpers.MessageFormatter;
 
 /**
- * Writes one line per event to standard error, prefixed {@code [opsagent]} so an operator can
- * tell the agent's lines from the application's. Never touches the application's logging set-up.
+ * Writes one line per event to standard error, prefixed {@code [opsagent]} so an operator can tell
+ * the agent's lines from the application's. Never touches the application's logging set-up.
  */
 final class StderrLogger extends LegacyAbstractLogger {
 

@@ -15,9 +15,9 @@ import org.slf4j.spi.MDCAdapter;
 import org.slf4j.spi.SLF4JServiceProvider;
 
 /**
- * The agent's built-in slf4j binding, found by the (relocated) slf4j-api through
- * {@code META-INF/services}. The agent's logging is its own: it neither uses nor disturbs the
- * logging framework of the application.
+ * The agent's built-in slf4j binding, found by the (relocated) slf4j-api through {@code
+ * META-INF/services}. The agent's logging is its own: it neither uses nor disturbs the logging
+ * framework of the application.
  */
 public final class StderrLoggerProvider implements SLF4JServiceProvider {
 

@@ -93,7 +93,9 @@ class ConfigTest {
     void systemPropertyWinsOverEnvironment() {
       Config config =
           Config.create(
-              null, props("otel.service.name", "from-sysprop"), env("OTEL_SERVICE_NAME", "from-env"));
+              null,
+              props("otel.service.name", "from-sysprop"),
+              env("OTEL_SERVICE_NAME", "from-env"));
 
       assertThat(config.get("otel.service.name")).isEqualTo("from-sysprop");
       assertThat(config.source("otel.service.name")).isEqualTo("system property otel.service.name");
@@ -172,7 +174,8 @@ class ConfigTest {
           Config.create(null, props("otel.service.name", ""), env("OTEL_SERVICE_NAME", "from-env"));
 
       assertThat(config.get("otel.service.name")).isEqualTo("from-env");
-      assertThat(config.source("otel.service.name")).isEqualTo("environment variable OTEL_SERVICE_NAME");
+      assertThat(config.source("otel.service.name"))
+          .isEqualTo("environment variable OTEL_SERVICE_NAME");
     }
   }
 
@@ -343,7 +346,9 @@ class ConfigTest {
 
     @Test
     void readsAWholeNumber() {
-      assertThat(sysProps("otel.bsp.max.queue.size", "4096").getInt("otel.bsp.max.queue.size", 2048, 1))
+      assertThat(
+              sysProps("otel.bsp.max.queue.size", "4096")
+                  .getInt("otel.bsp.max.queue.size", 2048, 1))
           .isEqualTo(4096);
     }
 
@@ -383,8 +388,7 @@ class ConfigTest {
 
     @Test
     void negativeOrOverflowingOrDecimalValuesAreInvalid() {
-      Config config =
-          sysProps("opsagent.a", "-3", "opsagent.b", "2147483648", "opsagent.c", "1.5");
+      Config config = sysProps("opsagent.a", "-3", "opsagent.b", "2147483648", "opsagent.c", "1.5");
 
       assertThat(config.getInt("opsagent.a", 9, 0)).isEqualTo(9);
       assertThat(config.getInt("opsagent.b", 9, 0)).isEqualTo(9);
@@ -405,7 +409,8 @@ class ConfigTest {
     @Test
     void readsEveryUnit() {
       Config config =
-          sysProps("opsagent.a", "500ms", "opsagent.b", "5s", "opsagent.c", "2m", "opsagent.d", "1h");
+          sysProps(
+              "opsagent.a", "500ms", "opsagent.b", "5s", "opsagent.c", "2m", "opsagent.d", "1h");
 
       assertThat(config.getDuration("opsagent.a", Duration.ZERO)).isEqualTo(Duration.ofMillis(500));
       assertThat(config.getDuration("opsagent.b", Duration.ZERO)).isEqualTo(Duration.ofSeconds(5));
@@ -443,9 +448,12 @@ class ConfigTest {
     void unknownUnitNegativeAndFractionalValuesAreInvalid() {
       Config config = sysProps("opsagent.a", "1d", "opsagent.b", "-5s", "opsagent.c", "1.5s");
 
-      assertThat(config.getDuration("opsagent.a", Duration.ofMillis(1))).isEqualTo(Duration.ofMillis(1));
-      assertThat(config.getDuration("opsagent.b", Duration.ofMillis(1))).isEqualTo(Duration.ofMillis(1));
-      assertThat(config.getDuration("opsagent.c", Duration.ofMillis(1))).isEqualTo(Duration.ofMillis(1));
+      assertThat(config.getDuration("opsagent.a", Duration.ofMillis(1)))
+          .isEqualTo(Duration.ofMillis(1));
+      assertThat(config.getDuration("opsagent.b", Duration.ofMillis(1)))
+          .isEqualTo(Duration.ofMillis(1));
+      assertThat(config.getDuration("opsagent.c", Duration.ofMillis(1)))
+          .isEqualTo(Duration.ofMillis(1));
       assertThat(config.drainProblems()).hasSize(3);
     }
 
@@ -454,8 +462,10 @@ class ConfigTest {
       Config config =
           sysProps("opsagent.a", "99999999999999999999999", "opsagent.b", "9999999999999999h");
 
-      assertThat(config.getDuration("opsagent.a", Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(1));
-      assertThat(config.getDuration("opsagent.b", Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(1));
+      assertThat(config.getDuration("opsagent.a", Duration.ofSeconds(1)))
+          .isEqualTo(Duration.ofSeconds(1));
+      assertThat(config.getDuration("opsagent.b", Duration.ofSeconds(1)))
+          .isEqualTo(Duration.ofSeconds(1));
       assertThat(config.drainProblems()).hasSize(2);
     }
 
@@ -538,12 +548,11 @@ class ConfigTest {
 
     @Test
     void parsesNameValuePairs() {
-      Config config = envVars("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod, team = orders");
+      Config config =
+          envVars("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod, team = orders");
 
       assertThat(config.getMap(Keys.RESOURCE_ATTRIBUTES, false))
-          .containsExactly(
-              entry("deployment.environment", "prod"),
-              entry("team", "orders"));
+          .containsExactly(entry("deployment.environment", "prod"), entry("team", "orders"));
       assertThat(config.drainProblems()).isEmpty();
     }
 
@@ -600,7 +609,9 @@ class ConfigTest {
           .containsExactly(
               "ignoring '<hidden>' in environment variable OTEL_EXPORTER_OTLP_HEADERS:"
                   + " expected name=value pairs separated by commas");
-      assertThat(String.join("\n", problems)).doesNotContain("TopSecretToken").doesNotContain("abc");
+      assertThat(String.join("\n", problems))
+          .doesNotContain("TopSecretToken")
+          .doesNotContain("abc");
     }
 
     @Test
@@ -638,7 +649,11 @@ class ConfigTest {
       Config config =
           Config.create(
               "otel.service.name=orders,opsagent.log.level=debug",
-              props("opsagent.capture.redact", "x-secret-*", "opsagent.instrumentation.jdk-http-server.enabled", "true"),
+              props(
+                  "opsagent.capture.redact",
+                  "x-secret-*",
+                  "opsagent.instrumentation.jdk-http-server.enabled",
+                  "true"),
               env(
                   "OPSAGENT_INSTRUMENTATION_JDK_HTTP_SERVER_ENABLED", "true",
                   "OPSAGENT_CAPTURE_HEADER_VALUE_MAX_LENGTH", "100",
@@ -664,7 +679,8 @@ class ConfigTest {
     @Test
     void systemPropertiesOutsideOpsagentAreNotReported() {
       Config config =
-          sysProps("java.version", "17", "otel.servce.name", "typo-but-not-ours", "opsagentx.y", "z");
+          sysProps(
+              "java.version", "17", "otel.servce.name", "typo-but-not-ours", "opsagentx.y", "z");
 
       config.reportUnknownKeys(known);
 
@@ -690,7 +706,8 @@ class ConfigTest {
       config.reportUnknownKeys(known);
 
       assertThat(config.drainProblems()).isEmpty();
-      assertThat(config.getBoolean("opsagent.instrumentation.jdk-http-server.enabled", true)).isFalse();
+      assertThat(config.getBoolean("opsagent.instrumentation.jdk-http-server.enabled", true))
+          .isFalse();
     }
 
     @Test
@@ -722,9 +739,7 @@ class ConfigTest {
     void eachUnknownSettingIsOneLineInSortedOrder() {
       Config config =
           Config.create(
-              "zzz=1",
-              props("opsagent.b", "1", "opsagent.a", "1"),
-              env("OPSAGENT_C", "1"));
+              "zzz=1", props("opsagent.b", "1", "opsagent.a", "1"), env("OPSAGENT_C", "1"));
 
       config.reportUnknownKeys(known);
 

@@ -31,7 +31,8 @@ class KeysTest {
   void allContainsTheSharedAndPerSignalOtlpKeys() {
     Set<String> all = Keys.all(Collections.emptyList());
 
-    for (String setting : Arrays.asList("endpoint", "protocol", "headers", "timeout", "compression")) {
+    for (String setting :
+        Arrays.asList("endpoint", "protocol", "headers", "timeout", "compression")) {
       assertThat(all)
           .contains(
               "otel.exporter.otlp." + setting,
@@ -83,6 +84,7 @@ class KeysTest {
   void allIsUnmodifiable() {
     Set<String> all = Keys.all(Collections.emptyList());
 
-    assertThatThrownBy(() -> all.add("opsagent.extra")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> all.add("opsagent.extra"))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 }

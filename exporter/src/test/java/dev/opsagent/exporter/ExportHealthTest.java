@@ -167,7 +167,9 @@ class ExportHealthTest {
     assertThat(lines.get(1))
         .contains(" INFO ExportHealth: ")
         .contains(
-            "exporting spans to " + DESTINATION + " works again (5 spans were dropped while it failed)");
+            "exporting spans to "
+                + DESTINATION
+                + " works again (5 spans were dropped while it failed)");
   }
 
   @Test

@@ -57,23 +57,31 @@ class OtlpSettingsTest {
   void grpcDefaultEndpointIsPort4317WithoutPath() {
     Config config = env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
 
-    assertThat(OtlpSettings.resolve(config, "traces").endpoint()).isEqualTo("http://localhost:4317");
-    assertThat(OtlpSettings.resolve(config, "metrics").endpoint()).isEqualTo("http://localhost:4317");
+    assertThat(OtlpSettings.resolve(config, "traces").endpoint())
+        .isEqualTo("http://localhost:4317");
+    assertThat(OtlpSettings.resolve(config, "metrics").endpoint())
+        .isEqualTo("http://localhost:4317");
     assertThat(OtlpSettings.resolve(config, "traces").protocol()).isEqualTo("grpc");
   }
 
   @Test
   void protocolIsCaseInsensitive() {
-    assertThat(OtlpSettings.resolve(env("OTEL_EXPORTER_OTLP_PROTOCOL", "GRPC"), "traces").protocol())
+    assertThat(
+            OtlpSettings.resolve(env("OTEL_EXPORTER_OTLP_PROTOCOL", "GRPC"), "traces").protocol())
         .isEqualTo("grpc");
   }
 
   @Test
   void grpcUsesTheSharedEndpointAsWritten() {
     Config config =
-        env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc", "OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317");
+        env(
+            "OTEL_EXPORTER_OTLP_PROTOCOL",
+            "grpc",
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "http://collector:4317");
 
-    assertThat(OtlpSettings.resolve(config, "traces").endpoint()).isEqualTo("http://collector:4317");
+    assertThat(OtlpSettings.resolve(config, "traces").endpoint())
+        .isEqualTo("http://collector:4317");
   }
 
   @Test
@@ -128,7 +136,11 @@ class OtlpSettingsTest {
   @Test
   void signalSpecificProtocolWinsOverTheSharedOne() {
     Config config =
-        env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf");
+        env(
+            "OTEL_EXPORTER_OTLP_PROTOCOL",
+            "grpc",
+            "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+            "http/protobuf");
 
     assertThat(OtlpSettings.resolve(config, "traces").protocol()).isEqualTo("http/protobuf");
     assertThat(OtlpSettings.resolve(config, "traces").endpoint())
@@ -145,7 +157,8 @@ class OtlpSettingsTest {
 
     assertThat(OtlpSettings.resolve(config, "traces").headers())
         .containsExactly(entry("api-key", "traces"), entry("x-tenant", "acme"));
-    assertThat(OtlpSettings.resolve(config, "metrics").headers()).containsExactly(entry("api-key", "shared"));
+    assertThat(OtlpSettings.resolve(config, "metrics").headers())
+        .containsExactly(entry("api-key", "shared"));
   }
 
   @Test
@@ -160,7 +173,11 @@ class OtlpSettingsTest {
   @Test
   void signalSpecificCompressionWinsOverTheSharedOne() {
     Config config =
-        env("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip", "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "none");
+        env(
+            "OTEL_EXPORTER_OTLP_COMPRESSION",
+            "gzip",
+            "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
+            "none");
 
     assertThat(OtlpSettings.resolve(config, "traces").compression()).isEqualTo("none");
     assertThat(OtlpSettings.resolve(config, "metrics").compression()).isEqualTo("gzip");
@@ -232,7 +249,8 @@ class OtlpSettingsTest {
     Config config =
         env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc", "OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317");
 
-    assertThat(OtlpSettings.resolve(config, "traces").endpoint()).isEqualTo("http://localhost:4317");
+    assertThat(OtlpSettings.resolve(config, "traces").endpoint())
+        .isEqualTo("http://localhost:4317");
     assertThat(config.drainProblems())
         .singleElement(STRING)
         .endsWith("using http://localhost:4317");
@@ -291,9 +309,9 @@ class OtlpSettingsTest {
   }
 
   /**
-   * Docker Compose and Kubernetes-adjacent host names may contain '_'; java.net.URI then parses
-   * the authority as registry-based and getHost() is null, so the endpoint is rejected although
-   * the OTLP exporter itself (OkHttp) would accept it.
+   * Docker Compose and Kubernetes-adjacent host names may contain '_'; java.net.URI then parses the
+   * authority as registry-based and getHost() is null, so the endpoint is rejected although the
+   * OTLP exporter itself (OkHttp) would accept it.
    */
   @Test
   void hostNameWithUnderscoreIsAValidEndpoint() {
@@ -310,7 +328,8 @@ class OtlpSettingsTest {
         env("OTEL_EXPORTER_OTLP_HEADERS", "api-key=s3cr3t-value,authorization=Bearer%20abc.def");
 
     assertThat(OtlpSettings.resolve(config, "traces").headers())
-        .containsExactly(entry("api-key", "s3cr3t-value"), entry("authorization", "Bearer abc.def"));
+        .containsExactly(
+            entry("api-key", "s3cr3t-value"), entry("authorization", "Bearer abc.def"));
   }
 
   @Test

@@ -82,7 +82,8 @@ class ServiceNamesTest {
 
   @Test
   void jarPathWithASpaceGivesTheJarName() {
-    assertThat(ServiceNames.fromCommand("/opt/my apps/orders-1.0.jar --port 1")).isEqualTo("orders");
+    assertThat(ServiceNames.fromCommand("/opt/my apps/orders-1.0.jar --port 1"))
+        .isEqualTo("orders");
   }
 
   @Test

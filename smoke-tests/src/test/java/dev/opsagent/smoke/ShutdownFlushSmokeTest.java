@@ -21,25 +21,31 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ShutdownFlushSmokeTest {
 
-    /** The receiver already has what the flush sent once the process is gone; a little slack anyway. */
-    private static final Duration AFTER_EXIT = Duration.ofSeconds(5);
+  /**
+   * The receiver already has what the flush sent once the process is gone; a little slack anyway.
+   */
+  private static final Duration AFTER_EXIT = Duration.ofSeconds(5);
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.opsagent.smoke.harness.Jdks#all")
-    void spansAreFlushedWhenTheApplicationExits(Jdk jdk) throws Exception {
-        try (OtlpReceiver receiver = OtlpReceiver.startHttp();
-                AppJvm app = AppJvm.builder(jdk, JDK_HTTP_SERVER_APP)
-                        .agentArgs(args(exportTo(receiver), "otel.bsp.schedule.delay=60000"))
-                        .start()) {
-            assertThat(Http.get(app.port(), "/hello").statusCode()).isEqualTo(200);
-            assertThat(receiver.spans()).as("spans exported before the exit, with a 60 s delay").isEmpty();
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.opsagent.smoke.harness.Jdks#all")
+  void spansAreFlushedWhenTheApplicationExits(Jdk jdk) throws Exception {
+    try (OtlpReceiver receiver = OtlpReceiver.startHttp();
+        AppJvm app =
+            AppJvm.builder(jdk, JDK_HTTP_SERVER_APP)
+                .agentArgs(args(exportTo(receiver), "otel.bsp.schedule.delay=60000"))
+                .start()) {
+      assertThat(Http.get(app.port(), "/hello").statusCode()).isEqualTo(200);
+      assertThat(receiver.spans())
+          .as("spans exported before the exit, with a 60 s delay")
+          .isEmpty();
 
-            assertThat(Http.get(app.port(), "/exit").statusCode()).isEqualTo(200);
+      assertThat(Http.get(app.port(), "/exit").statusCode()).isEqualTo(200);
 
-            assertThat(app.waitForExit(AWAIT)).as("exit code").isZero();
-            assertThat(receiver.awaitSpans(span -> span.name().equals("GET /hello"), 1, AFTER_EXIT))
-                    .singleElement()
-                    .satisfies(span -> assertThat(span.longAttr("http.response.status_code")).isEqualTo(200L));
-        }
+      assertThat(app.waitForExit(AWAIT)).as("exit code").isZero();
+      assertThat(receiver.awaitSpans(span -> span.name().equals("GET /hello"), 1, AFTER_EXIT))
+          .singleElement()
+          .satisfies(
+              span -> assertThat(span.longAttr("http.response.status_code")).isEqualTo(200L));
     }
+  }
 }

@@ -26,351 +26,415 @@ import java.util.function.Predicate;
  * built agent attached, exactly as a user would run it. Its output is captured for assertions and
  * echoed, prefixed, to the test's output so CI logs show what the application and agent printed.
  *
- * <p>{@link Builder#start()} returns once the application printed its readiness line,
- * {@code READY port=<n> [key=value ...]}, whose values {@link #port()} and {@link #ready(String)}
- * return.
+ * <p>{@link Builder#start()} returns once the application printed its readiness line, {@code READY
+ * port=<n> [key=value ...]}, whose values {@link #port()} and {@link #ready(String)} return.
  */
 public final class AppJvm implements AutoCloseable {
 
-    private static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
-    /** Ended output means the process is exiting: how long to give it before reporting its state. */
-    private static final Duration EXIT_AFTER_OUTPUT_END = Duration.ofSeconds(5);
-    private static final Duration PUMP_JOIN_TIMEOUT = Duration.ofSeconds(5);
-    private static final String READY = "READY";
-    private static final Set<String> JVM_OPTION_VARIABLES = Set.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+  private static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
-    private final String name;
-    private final Process process;
-    private final Output stdout;
-    private final Output stderr;
-    private final Map<String, String> ready;
+  /** Ended output means the process is exiting: how long to give it before reporting its state. */
+  private static final Duration EXIT_AFTER_OUTPUT_END = Duration.ofSeconds(5);
 
-    /** Takes ownership of {@code process}: if it does not become ready, it is stopped. */
-    private AppJvm(String name, Process process, Duration readyTimeout) {
-        this.name = name;
-        this.process = process;
-        String prefix = "[app:" + name + "] ";
-        this.stdout = new Output(process.getInputStream(), prefix, "app-" + name + "-stdout");
-        this.stderr = new Output(process.getErrorStream(), prefix, "app-" + name + "-stderr");
-        try {
-            this.ready = parseReady(awaitLine(stdout, AppJvm::isReadyLine, readyTimeout, "READY line on stdout"));
-        } catch (RuntimeException | Error e) {
-            close();
-            throw e;
-        }
+  private static final Duration PUMP_JOIN_TIMEOUT = Duration.ofSeconds(5);
+  private static final String READY = "READY";
+  private static final Set<String> JVM_OPTION_VARIABLES =
+      Set.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+
+  private final String name;
+  private final Process process;
+  private final Output stdout;
+  private final Output stderr;
+  private final Map<String, String> ready;
+
+  /** Takes ownership of {@code process}: if it does not become ready, it is stopped. */
+  private AppJvm(String name, Process process, Duration readyTimeout) {
+    this.name = name;
+    this.process = process;
+    String prefix = "[app:" + name + "] ";
+    this.stdout = new Output(process.getInputStream(), prefix, "app-" + name + "-stdout");
+    this.stderr = new Output(process.getErrorStream(), prefix, "app-" + name + "-stderr");
+    try {
+      this.ready =
+          parseReady(awaitLine(stdout, AppJvm::isReadyLine, readyTimeout, "READY line on stdout"));
+    } catch (RuntimeException | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  public static Builder builder(Jdk jdk, String mainClass) {
+    return new Builder(jdk, mainClass);
+  }
+
+  /** The {@code port} value of the READY line. */
+  public int port() {
+    return Integer.parseInt(ready("port"));
+  }
+
+  /** A value of the READY line, e.g. {@code ready("httpsPort")}. */
+  public String ready(String key) {
+    String value = ready.get(key);
+    if (value == null) {
+      throw new AssertionError("READY line of " + name + " has no '" + key + "': " + ready);
+    }
+    return value;
+  }
+
+  public String stdout() {
+    return stdout.text();
+  }
+
+  public String stderr() {
+    return stderr.text();
+  }
+
+  public List<String> stderrLines() {
+    return stderr.lines();
+  }
+
+  /**
+   * The first stdout line containing {@code substring}, waiting for it as long as the process may
+   * still print it.
+   */
+  public String awaitStdout(String substring, Duration timeout) {
+    return awaitLine(
+        stdout,
+        line -> line.contains(substring),
+        timeout,
+        "stdout line containing '" + substring + "'");
+  }
+
+  /**
+   * The first stderr line containing {@code substring}, waiting for it as long as the process may
+   * still print it.
+   */
+  public String awaitStderr(String substring, Duration timeout) {
+    return awaitLine(
+        stderr,
+        line -> line.contains(substring),
+        timeout,
+        "stderr line containing '" + substring + "'");
+  }
+
+  /**
+   * Waits for the process to exit on its own and returns its exit code, with all its output
+   * captured.
+   */
+  public int waitForExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), MILLISECONDS)) {
+        throw failure("did not exit within " + timeout);
+      }
+      joinPumps();
+    } catch (InterruptedException e) {
+      throw interrupted(e);
+    }
+    return process.exitValue();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /**
+   * Stops the application as an orchestrator would: SIGTERM first, so shutdown hooks (the agent's
+   * final flush) run; SIGKILL if it is still alive 10 s later. Signals go through the {@link
+   * ProcessHandle} because {@link Process#destroy()} also closes the output pipes, which would lose
+   * whatever the application prints while shutting down.
+   */
+  @Override
+  public void close() {
+    ProcessHandle handle = process.toHandle();
+    try {
+      if (handle.destroy() && !process.waitFor(STOP_TIMEOUT.toMillis(), MILLISECONDS)) {
+        handle.destroyForcibly();
+        process.waitFor();
+      }
+      joinPumps();
+    } catch (InterruptedException e) {
+      handle.destroyForcibly();
+      throw interrupted(e);
+    }
+  }
+
+  private void joinPumps() throws InterruptedException {
+    stdout.join(PUMP_JOIN_TIMEOUT);
+    stderr.join(PUMP_JOIN_TIMEOUT);
+  }
+
+  private String awaitLine(
+      Output output, Predicate<String> matcher, Duration timeout, String expected) {
+    try {
+      return output
+          .awaitLine(matcher, timeout)
+          .orElseThrow(
+              () ->
+                  failure(
+                      "no "
+                          + expected
+                          + (output.hasEnded()
+                              ? " before the output ended"
+                              : " within " + timeout)));
+    } catch (InterruptedException e) {
+      throw interrupted(e);
+    }
+  }
+
+  private AssertionError failure(String problem) {
+    return new AssertionError(
+        name
+            + " (pid "
+            + pid()
+            + ", "
+            + state()
+            + "): "
+            + problem
+            + "\n--- stdout ---\n"
+            + stdout.text()
+            + "--- stderr ---\n"
+            + stderr.text()
+            + "---");
+  }
+
+  private String state() {
+    if (stdout.hasEnded()) {
+      try {
+        process.waitFor(EXIT_AFTER_OUTPUT_END.toMillis(), MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return process.isAlive() ? "still running" : "exited with code " + process.exitValue();
+  }
+
+  private AssertionError interrupted(InterruptedException e) {
+    Thread.currentThread().interrupt();
+    return new AssertionError("interrupted while waiting for " + name, e);
+  }
+
+  private static boolean isReadyLine(String line) {
+    return line.equals(READY) || line.startsWith(READY + " ");
+  }
+
+  private Map<String, String> parseReady(String line) {
+    Map<String, String> values = new LinkedHashMap<>();
+    String tokens = line.substring(READY.length()).trim();
+    for (String token : tokens.isEmpty() ? new String[0] : tokens.split("\\s+")) {
+      int equals = token.indexOf('=');
+      if (equals <= 0) {
+        throw failure("malformed READY line, expected key=value tokens: " + line);
+      }
+      values.put(token.substring(0, equals), token.substring(equals + 1));
+    }
+    return Map.copyOf(values);
+  }
+
+  /** Configures and launches an {@link AppJvm}. */
+  public static final class Builder {
+
+    private final Jdk jdk;
+    private final String mainClass;
+    private boolean withAgent = true;
+    private String agentArgs;
+    private final Map<String, String> sysProps = new LinkedHashMap<>();
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final List<String> jvmArgs = new ArrayList<>();
+    private final List<String> args = new ArrayList<>();
+    private Duration readyTimeout = DEFAULT_READY_TIMEOUT;
+
+    private Builder(Jdk jdk, String mainClass) {
+      this.jdk = jdk;
+      this.mainClass = mainClass;
     }
 
-    public static Builder builder(Jdk jdk, String mainClass) {
-        return new Builder(jdk, mainClass);
+    /** Options for the agent: {@code -javaagent:opsagent.jar=<agentArgs>}. */
+    public Builder agentArgs(String agentArgs) {
+      this.agentArgs = agentArgs;
+      return this;
     }
 
-    /** The {@code port} value of the READY line. */
-    public int port() {
-        return Integer.parseInt(ready("port"));
+    /** Runs the application bare, as the baseline the agent must not change. */
+    public Builder withoutAgent() {
+      this.withAgent = false;
+      return this;
     }
 
-    /** A value of the READY line, e.g. {@code ready("httpsPort")}. */
-    public String ready(String key) {
-        String value = ready.get(key);
-        if (value == null) {
-            throw new AssertionError("READY line of " + name + " has no '" + key + "': " + ready);
-        }
-        return value;
-    }
-
-    public String stdout() {
-        return stdout.text();
-    }
-
-    public String stderr() {
-        return stderr.text();
-    }
-
-    public List<String> stderrLines() {
-        return stderr.lines();
-    }
-
-    /** The first stdout line containing {@code substring}, waiting for it as long as the process may still print it. */
-    public String awaitStdout(String substring, Duration timeout) {
-        return awaitLine(stdout, line -> line.contains(substring), timeout, "stdout line containing '" + substring + "'");
-    }
-
-    /** The first stderr line containing {@code substring}, waiting for it as long as the process may still print it. */
-    public String awaitStderr(String substring, Duration timeout) {
-        return awaitLine(stderr, line -> line.contains(substring), timeout, "stderr line containing '" + substring + "'");
-    }
-
-    /** Waits for the process to exit on its own and returns its exit code, with all its output captured. */
-    public int waitForExit(Duration timeout) {
-        try {
-            if (!process.waitFor(timeout.toMillis(), MILLISECONDS)) {
-                throw failure("did not exit within " + timeout);
-            }
-            joinPumps();
-        } catch (InterruptedException e) {
-            throw interrupted(e);
-        }
-        return process.exitValue();
-    }
-
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
-    public long pid() {
-        return process.pid();
+    public Builder sysProp(String key, String value) {
+      sysProps.put(key, value);
+      return this;
     }
 
     /**
-     * Stops the application as an orchestrator would: SIGTERM first, so shutdown hooks (the agent's
-     * final flush) run; SIGKILL if it is still alive 10 s later. Signals go through the
-     * {@link ProcessHandle} because {@link Process#destroy()} also closes the output pipes, which
-     * would lose whatever the application prints while shutting down.
+     * Sets a variable in the child's environment, which otherwise has no OTEL_, OPSAGENT_ or JVM
+     * option variables.
      */
-    @Override
-    public void close() {
-        ProcessHandle handle = process.toHandle();
-        try {
-            if (handle.destroy() && !process.waitFor(STOP_TIMEOUT.toMillis(), MILLISECONDS)) {
-                handle.destroyForcibly();
-                process.waitFor();
-            }
-            joinPumps();
-        } catch (InterruptedException e) {
-            handle.destroyForcibly();
-            throw interrupted(e);
-        }
+    public Builder env(String name, String value) {
+      env.put(name, value);
+      return this;
     }
 
-    private void joinPumps() throws InterruptedException {
-        stdout.join(PUMP_JOIN_TIMEOUT);
-        stderr.join(PUMP_JOIN_TIMEOUT);
+    public Builder jvmArg(String jvmArg) {
+      jvmArgs.add(jvmArg);
+      return this;
     }
 
-    private String awaitLine(Output output, Predicate<String> matcher, Duration timeout, String expected) {
-        try {
-            return output.awaitLine(matcher, timeout).orElseThrow(() -> failure("no " + expected
-                    + (output.hasEnded() ? " before the output ended" : " within " + timeout)));
-        } catch (InterruptedException e) {
-            throw interrupted(e);
-        }
+    /** Appends program arguments. */
+    public Builder args(String... args) {
+      this.args.addAll(Arrays.asList(args));
+      return this;
     }
 
-    private AssertionError failure(String problem) {
-        return new AssertionError(name + " (pid " + pid() + ", " + state() + "): " + problem
-                + "\n--- stdout ---\n" + stdout.text() + "--- stderr ---\n" + stderr.text() + "---");
+    /** How long {@link #start()} waits for the READY line; 60 s unless set. */
+    public Builder readyTimeout(Duration readyTimeout) {
+      this.readyTimeout = readyTimeout;
+      return this;
     }
 
-    private String state() {
-        if (stdout.hasEnded()) {
-            try {
-                process.waitFor(EXIT_AFTER_OUTPUT_END.toMillis(), MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return process.isAlive() ? "still running" : "exited with code " + process.exitValue();
+    /**
+     * Launches the application and waits until it printed READY; fails with its output if it did
+     * not.
+     */
+    public AppJvm start() throws IOException {
+      if (!withAgent && agentArgs != null) {
+        throw new IllegalStateException("agentArgs given together with withoutAgent()");
+      }
+      List<String> command = new ArrayList<>();
+      command.add(jdk.java().toString());
+      command.add("-Xmx256m");
+      command.add("-Dsun.net.httpserver.nodelay=true");
+      if (withAgent) {
+        command.add(
+            "-javaagent:"
+                + existingPath("opsagent.jar")
+                + (agentArgs == null ? "" : "=" + agentArgs));
+      }
+      sysProps.forEach((key, value) -> command.add("-D" + key + "=" + value));
+      command.addAll(jvmArgs);
+      command.add("-cp");
+      command.add(appClassPath());
+      command.add(mainClass);
+      command.addAll(args);
+
+      ProcessBuilder processBuilder = new ProcessBuilder(command);
+      // Hermetic: nothing from the developer's or CI's environment configures the agent or the JVM.
+      processBuilder
+          .environment()
+          .keySet()
+          .removeIf(
+              variable ->
+                  variable.startsWith("OTEL_")
+                      || variable.startsWith("OPSAGENT_")
+                      || JVM_OPTION_VARIABLES.contains(variable));
+      processBuilder.environment().putAll(env);
+
+      String name = mainClass.substring(mainClass.lastIndexOf('.') + 1) + ":" + jdk.label();
+      System.out.println("[app:" + name + "] $ " + String.join(" ", command));
+      return new AppJvm(name, processBuilder.start(), readyTimeout);
     }
 
-    private AssertionError interrupted(InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return new AssertionError("interrupted while waiting for " + name, e);
+    /**
+     * The sample applications' classes, then their libraries (runtime scope, no test libraries).
+     */
+    private static String appClassPath() throws IOException {
+      String libraries = Files.readString(existingPath("opsagent.app.classpath.file")).trim();
+      String classes = existingPath("opsagent.app.classes").toString();
+      return libraries.isEmpty() ? classes : classes + File.pathSeparator + libraries;
     }
 
-    private static boolean isReadyLine(String line) {
-        return line.equals(READY) || line.startsWith(READY + " ");
+    /** A path the build provides through a system property (see smoke-tests/pom.xml). */
+    private static Path existingPath(String property) {
+      String value = System.getProperty(property);
+      if (value == null) {
+        throw new IllegalStateException(
+            "system property "
+                + property
+                + " is not set: run the smoke tests with Maven, which sets it");
+      }
+      Path path = Path.of(value);
+      if (!Files.exists(path)) {
+        throw new IllegalStateException(
+            path + " (" + property + ") does not exist: run mvn package first");
+      }
+      return path;
+    }
+  }
+
+  /**
+   * One output stream of the child, pumped line by line into memory and echoed to the test's
+   * output.
+   */
+  private static final class Output {
+
+    private final List<String> lines = new ArrayList<>();
+    private final Thread pump;
+    private boolean ended;
+
+    Output(InputStream stream, String echoPrefix, String threadName) {
+      pump = new Thread(() -> pump(stream, echoPrefix), threadName);
+      pump.setDaemon(true);
+      pump.start();
     }
 
-    private Map<String, String> parseReady(String line) {
-        Map<String, String> values = new LinkedHashMap<>();
-        String tokens = line.substring(READY.length()).trim();
-        for (String token : tokens.isEmpty() ? new String[0] : tokens.split("\\s+")) {
-            int equals = token.indexOf('=');
-            if (equals <= 0) {
-                throw failure("malformed READY line, expected key=value tokens: " + line);
-            }
-            values.put(token.substring(0, equals), token.substring(equals + 1));
+    private void pump(InputStream stream, String echoPrefix) {
+      try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, UTF_8))) {
+        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+          System.out.println(echoPrefix + line);
+          synchronized (this) {
+            lines.add(line);
+            notifyAll();
+          }
         }
-        return Map.copyOf(values);
+      } catch (IOException e) {
+        System.out.println(echoPrefix + "(output no longer readable: " + e + ")");
+      } finally {
+        synchronized (this) {
+          ended = true;
+          notifyAll();
+        }
+      }
     }
 
-    /** Configures and launches an {@link AppJvm}. */
-    public static final class Builder {
-
-        private final Jdk jdk;
-        private final String mainClass;
-        private boolean withAgent = true;
-        private String agentArgs;
-        private final Map<String, String> sysProps = new LinkedHashMap<>();
-        private final Map<String, String> env = new LinkedHashMap<>();
-        private final List<String> jvmArgs = new ArrayList<>();
-        private final List<String> args = new ArrayList<>();
-        private Duration readyTimeout = DEFAULT_READY_TIMEOUT;
-
-        private Builder(Jdk jdk, String mainClass) {
-            this.jdk = jdk;
-            this.mainClass = mainClass;
+    /** The first line matching, waiting until it comes, the output ends or the timeout passes. */
+    synchronized Optional<String> awaitLine(Predicate<String> matcher, Duration timeout)
+        throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      int checked = 0;
+      while (true) {
+        for (; checked < lines.size(); checked++) {
+          if (matcher.test(lines.get(checked))) {
+            return Optional.of(lines.get(checked));
+          }
         }
-
-        /** Options for the agent: {@code -javaagent:opsagent.jar=<agentArgs>}. */
-        public Builder agentArgs(String agentArgs) {
-            this.agentArgs = agentArgs;
-            return this;
+        long remaining = deadline - System.nanoTime();
+        if (ended || remaining <= 0) {
+          return Optional.empty();
         }
-
-        /** Runs the application bare, as the baseline the agent must not change. */
-        public Builder withoutAgent() {
-            this.withAgent = false;
-            return this;
-        }
-
-        public Builder sysProp(String key, String value) {
-            sysProps.put(key, value);
-            return this;
-        }
-
-        /** Sets a variable in the child's environment, which otherwise has no OTEL_, OPSAGENT_ or JVM option variables. */
-        public Builder env(String name, String value) {
-            env.put(name, value);
-            return this;
-        }
-
-        public Builder jvmArg(String jvmArg) {
-            jvmArgs.add(jvmArg);
-            return this;
-        }
-
-        /** Appends program arguments. */
-        public Builder args(String... args) {
-            this.args.addAll(Arrays.asList(args));
-            return this;
-        }
-
-        /** How long {@link #start()} waits for the READY line; 60 s unless set. */
-        public Builder readyTimeout(Duration readyTimeout) {
-            this.readyTimeout = readyTimeout;
-            return this;
-        }
-
-        /** Launches the application and waits until it printed READY; fails with its output if it did not. */
-        public AppJvm start() throws IOException {
-            if (!withAgent && agentArgs != null) {
-                throw new IllegalStateException("agentArgs given together with withoutAgent()");
-            }
-            List<String> command = new ArrayList<>();
-            command.add(jdk.java().toString());
-            command.add("-Xmx256m");
-            command.add("-Dsun.net.httpserver.nodelay=true");
-            if (withAgent) {
-                command.add("-javaagent:" + existingPath("opsagent.jar") + (agentArgs == null ? "" : "=" + agentArgs));
-            }
-            sysProps.forEach((key, value) -> command.add("-D" + key + "=" + value));
-            command.addAll(jvmArgs);
-            command.add("-cp");
-            command.add(appClassPath());
-            command.add(mainClass);
-            command.addAll(args);
-
-            ProcessBuilder processBuilder = new ProcessBuilder(command);
-            // Hermetic: nothing from the developer's or CI's environment configures the agent or the JVM.
-            processBuilder.environment().keySet().removeIf(variable -> variable.startsWith("OTEL_")
-                    || variable.startsWith("OPSAGENT_") || JVM_OPTION_VARIABLES.contains(variable));
-            processBuilder.environment().putAll(env);
-
-            String name = mainClass.substring(mainClass.lastIndexOf('.') + 1) + ":" + jdk.label();
-            System.out.println("[app:" + name + "] $ " + String.join(" ", command));
-            return new AppJvm(name, processBuilder.start(), readyTimeout);
-        }
-
-        /** The sample applications' classes, then their libraries (runtime scope, no test libraries). */
-        private static String appClassPath() throws IOException {
-            String libraries = Files.readString(existingPath("opsagent.app.classpath.file")).trim();
-            String classes = existingPath("opsagent.app.classes").toString();
-            return libraries.isEmpty() ? classes : classes + File.pathSeparator + libraries;
-        }
-
-        /** A path the build provides through a system property (see smoke-tests/pom.xml). */
-        private static Path existingPath(String property) {
-            String value = System.getProperty(property);
-            if (value == null) {
-                throw new IllegalStateException("system property " + property
-                        + " is not set: run the smoke tests with Maven, which sets it");
-            }
-            Path path = Path.of(value);
-            if (!Files.exists(path)) {
-                throw new IllegalStateException(path + " (" + property + ") does not exist: run mvn package first");
-            }
-            return path;
-        }
+        TimeUnit.NANOSECONDS.timedWait(this, remaining);
+      }
     }
 
-    /** One output stream of the child, pumped line by line into memory and echoed to the test's output. */
-    private static final class Output {
-
-        private final List<String> lines = new ArrayList<>();
-        private final Thread pump;
-        private boolean ended;
-
-        Output(InputStream stream, String echoPrefix, String threadName) {
-            pump = new Thread(() -> pump(stream, echoPrefix), threadName);
-            pump.setDaemon(true);
-            pump.start();
-        }
-
-        private void pump(InputStream stream, String echoPrefix) {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, UTF_8))) {
-                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                    System.out.println(echoPrefix + line);
-                    synchronized (this) {
-                        lines.add(line);
-                        notifyAll();
-                    }
-                }
-            } catch (IOException e) {
-                System.out.println(echoPrefix + "(output no longer readable: " + e + ")");
-            } finally {
-                synchronized (this) {
-                    ended = true;
-                    notifyAll();
-                }
-            }
-        }
-
-        /** The first line matching, waiting until it comes, the output ends or the timeout passes. */
-        synchronized Optional<String> awaitLine(Predicate<String> matcher, Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            int checked = 0;
-            while (true) {
-                for (; checked < lines.size(); checked++) {
-                    if (matcher.test(lines.get(checked))) {
-                        return Optional.of(lines.get(checked));
-                    }
-                }
-                long remaining = deadline - System.nanoTime();
-                if (ended || remaining <= 0) {
-                    return Optional.empty();
-                }
-                TimeUnit.NANOSECONDS.timedWait(this, remaining);
-            }
-        }
-
-        synchronized String text() {
-            StringBuilder text = new StringBuilder();
-            lines.forEach(line -> text.append(line).append('\n'));
-            return text.toString();
-        }
-
-        synchronized List<String> lines() {
-            return List.copyOf(lines);
-        }
-
-        synchronized boolean hasEnded() {
-            return ended;
-        }
-
-        void join(Duration timeout) throws InterruptedException {
-            pump.join(timeout.toMillis());
-        }
+    synchronized String text() {
+      StringBuilder text = new StringBuilder();
+      lines.forEach(line -> text.append(line).append('\n'));
+      return text.toString();
     }
+
+    synchronized List<String> lines() {
+      return List.copyOf(lines);
+    }
+
+    synchronized boolean hasEnded() {
+      return ended;
+    }
+
+    void join(Duration timeout) throws InterruptedException {
+      pump.join(timeout.toMillis());
+    }
+  }
 }

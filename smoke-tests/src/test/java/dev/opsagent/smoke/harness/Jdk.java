@@ -8,16 +8,16 @@ import java.nio.file.Path;
  */
 public record Jdk(Path home, int feature) {
 
-    public String label() {
-        return "jdk" + feature;
-    }
+  public String label() {
+    return "jdk" + feature;
+  }
 
-    public Path java() {
-        return home.resolve("bin").resolve("java");
-    }
+  public Path java() {
+    return home.resolve("bin").resolve("java");
+  }
 
-    @Override
-    public String toString() {
-        return label();
-    }
+  @Override
+  public String toString() {
+    return label();
+  }
 }

@@ -56,365 +56,417 @@ import java.util.zip.ZipException;
  */
 public abstract class OtlpReceiver implements AutoCloseable {
 
-    private static final String LOOPBACK = "127.0.0.1";
-    private static final String PROTOBUF = "application/x-protobuf";
-    private static final int HTTP_THREADS = 4;
-    /** Far above any batch the agent sends: the receiver must never be the reason an export fails. */
-    private static final int MAX_GRPC_MESSAGE_BYTES = 64 * 1024 * 1024;
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+  private static final String LOOPBACK = "127.0.0.1";
+  private static final String PROTOBUF = "application/x-protobuf";
+  private static final int HTTP_THREADS = 4;
 
-    /** The OTLP signals, by their http path and gRPC method. */
-    private enum Signal {
-        TRACES("/v1/traces", TraceServiceGrpc.getExportMethod(),
-                ExportTraceServiceResponse.getDefaultInstance()),
-        METRICS("/v1/metrics", MetricsServiceGrpc.getExportMethod(),
-                ExportMetricsServiceResponse.getDefaultInstance()),
-        LOGS("/v1/logs", LogsServiceGrpc.getExportMethod(),
-                ExportLogsServiceResponse.getDefaultInstance());
+  /** Far above any batch the agent sends: the receiver must never be the reason an export fails. */
+  private static final int MAX_GRPC_MESSAGE_BYTES = 64 * 1024 * 1024;
 
-        final String httpPath;
-        final MethodDescriptor<?, ?> grpcMethod;
-        final byte[] response;
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
-        Signal(String httpPath, MethodDescriptor<?, ?> grpcMethod, MessageLite emptyResponse) {
-            this.httpPath = httpPath;
-            this.grpcMethod = grpcMethod;
-            this.response = emptyResponse.toByteArray();
-        }
+  /** The OTLP signals, by their http path and gRPC method. */
+  private enum Signal {
+    TRACES(
+        "/v1/traces",
+        TraceServiceGrpc.getExportMethod(),
+        ExportTraceServiceResponse.getDefaultInstance()),
+    METRICS(
+        "/v1/metrics",
+        MetricsServiceGrpc.getExportMethod(),
+        ExportMetricsServiceResponse.getDefaultInstance()),
+    LOGS(
+        "/v1/logs",
+        LogsServiceGrpc.getExportMethod(),
+        ExportLogsServiceResponse.getDefaultInstance());
 
-        static Optional<Signal> forHttpPath(String path) {
-            return Arrays.stream(values()).filter(signal -> signal.httpPath.equals(path)).findFirst();
-        }
+    final String httpPath;
+    final MethodDescriptor<?, ?> grpcMethod;
+    final byte[] response;
+
+    Signal(String httpPath, MethodDescriptor<?, ?> grpcMethod, MessageLite emptyResponse) {
+      this.httpPath = httpPath;
+      this.grpcMethod = grpcMethod;
+      this.response = emptyResponse.toByteArray();
     }
 
-    private final String protocol;
-    private final Object lock = new Object();
-    private final ByteArrayOutputStream wire = new ByteArrayOutputStream();
-    private final List<ReceivedSpan> spans = new ArrayList<>();
-    private final List<Metric> metrics = new ArrayList<>();
-    private int exportRequests;
-
-    private OtlpReceiver(String protocol) {
-        this.protocol = protocol;
+    static Optional<Signal> forHttpPath(String path) {
+      return Arrays.stream(values()).filter(signal -> signal.httpPath.equals(path)).findFirst();
     }
+  }
 
-    /** An OTLP http/protobuf receiver: POST /v1/traces, /v1/metrics and /v1/logs, gzip or not. */
-    public static OtlpReceiver startHttp() throws IOException {
-        return new HttpReceiver();
+  private final String protocol;
+  private final Object lock = new Object();
+  private final ByteArrayOutputStream wire = new ByteArrayOutputStream();
+  private final List<ReceivedSpan> spans = new ArrayList<>();
+  private final List<Metric> metrics = new ArrayList<>();
+  private int exportRequests;
+
+  private OtlpReceiver(String protocol) {
+    this.protocol = protocol;
+  }
+
+  /** An OTLP http/protobuf receiver: POST /v1/traces, /v1/metrics and /v1/logs, gzip or not. */
+  public static OtlpReceiver startHttp() throws IOException {
+    return new HttpReceiver();
+  }
+
+  /** An OTLP gRPC receiver for the trace, metrics and logs services; gzip is accepted. */
+  public static OtlpReceiver startGrpc() throws IOException {
+    return new GrpcReceiver();
+  }
+
+  public abstract int port();
+
+  /** Stops listening at once; requests in flight are dropped. */
+  @Override
+  public abstract void close();
+
+  /** The base URL to give the exporter, e.g. {@code http://127.0.0.1:4318}. */
+  public String endpoint() {
+    return "http://" + LOOPBACK + ":" + port();
+  }
+
+  /** The {@code otel.exporter.otlp.protocol} value this receiver speaks. */
+  public String protocol() {
+    return protocol;
+  }
+
+  /** Every span received so far, in arrival order. */
+  public List<ReceivedSpan> spans() {
+    synchronized (lock) {
+      return List.copyOf(spans);
     }
+  }
 
-    /** An OTLP gRPC receiver for the trace, metrics and logs services; gzip is accepted. */
-    public static OtlpReceiver startGrpc() throws IOException {
-        return new GrpcReceiver();
-    }
-
-    public abstract int port();
-
-    /** Stops listening at once; requests in flight are dropped. */
-    @Override
-    public abstract void close();
-
-    /** The base URL to give the exporter, e.g. {@code http://127.0.0.1:4318}. */
-    public String endpoint() {
-        return "http://" + LOOPBACK + ":" + port();
-    }
-
-    /** The {@code otel.exporter.otlp.protocol} value this receiver speaks. */
-    public String protocol() {
-        return protocol;
-    }
-
-    /** Every span received so far, in arrival order. */
-    public List<ReceivedSpan> spans() {
-        synchronized (lock) {
-            return List.copyOf(spans);
-        }
-    }
-
-    /**
-     * Waits until at least {@code count} received spans match {@code filter} and returns all the
-     * matching ones; on timeout the {@link AssertionError} lists every span received, which is
-     * usually all that is needed to see why.
-     */
-    public List<ReceivedSpan> awaitSpans(Predicate<ReceivedSpan> filter, int count, Duration timeout) {
-        return await(timeout, () -> {
-            List<ReceivedSpan> matching = spans.stream().filter(filter).collect(Collectors.toList());
-            return matching.size() >= count ? Optional.of(matching) : Optional.empty();
-        }, () -> "expected at least " + count + " matching span(s) at " + endpoint() + " within "
-                + timeout + "; received " + spans.size() + " span(s):"
+  /**
+   * Waits until at least {@code count} received spans match {@code filter} and returns all the
+   * matching ones; on timeout the {@link AssertionError} lists every span received, which is
+   * usually all that is needed to see why.
+   */
+  public List<ReceivedSpan> awaitSpans(
+      Predicate<ReceivedSpan> filter, int count, Duration timeout) {
+    return await(
+        timeout,
+        () -> {
+          List<ReceivedSpan> matching = spans.stream().filter(filter).collect(Collectors.toList());
+          return matching.size() >= count ? Optional.of(matching) : Optional.empty();
+        },
+        () ->
+            "expected at least "
+                + count
+                + " matching span(s) at "
+                + endpoint()
+                + " within "
+                + timeout
+                + "; received "
+                + spans.size()
+                + " span(s):"
                 + spans.stream().map(span -> "\n  " + span).collect(Collectors.joining()));
-    }
+  }
 
-    /** Every metric received so far, in arrival order. */
-    public List<Metric> metrics() {
-        synchronized (lock) {
-            return List.copyOf(metrics);
-        }
+  /** Every metric received so far, in arrival order. */
+  public List<Metric> metrics() {
+    synchronized (lock) {
+      return List.copyOf(metrics);
     }
+  }
 
-    /** Waits for a metric with that name and returns the most recently received one. */
-    public Metric awaitMetric(String name, Duration timeout) {
-        return await(timeout, () -> lastMetricNamed(name),
-                () -> "expected metric '" + name + "' at " + endpoint() + " within " + timeout
-                        + "; received metrics: "
-                        + metrics.stream().map(Metric::getName).distinct().collect(Collectors.toList()));
-    }
-
-    /**
-     * Waits until at least {@code count} received metrics match {@code filter} and returns all the
-     * matching ones, in arrival order (each metric export brings its own copy of a metric).
-     */
-    public List<Metric> awaitMetrics(Predicate<Metric> filter, int count, Duration timeout) {
-        return await(timeout, () -> {
-            List<Metric> matching = metrics.stream().filter(filter).collect(Collectors.toList());
-            return matching.size() >= count ? Optional.of(matching) : Optional.empty();
-        }, () -> "expected at least " + count + " matching metric(s) at " + endpoint() + " within "
-                + timeout + "; received " + metrics.size() + " metric(s): "
+  /** Waits for a metric with that name and returns the most recently received one. */
+  public Metric awaitMetric(String name, Duration timeout) {
+    return await(
+        timeout,
+        () -> lastMetricNamed(name),
+        () ->
+            "expected metric '"
+                + name
+                + "' at "
+                + endpoint()
+                + " within "
+                + timeout
+                + "; received metrics: "
                 + metrics.stream().map(Metric::getName).distinct().collect(Collectors.toList()));
+  }
+
+  /**
+   * Waits until at least {@code count} received metrics match {@code filter} and returns all the
+   * matching ones, in arrival order (each metric export brings its own copy of a metric).
+   */
+  public List<Metric> awaitMetrics(Predicate<Metric> filter, int count, Duration timeout) {
+    return await(
+        timeout,
+        () -> {
+          List<Metric> matching = metrics.stream().filter(filter).collect(Collectors.toList());
+          return matching.size() >= count ? Optional.of(matching) : Optional.empty();
+        },
+        () ->
+            "expected at least "
+                + count
+                + " matching metric(s) at "
+                + endpoint()
+                + " within "
+                + timeout
+                + "; received "
+                + metrics.size()
+                + " metric(s): "
+                + metrics.stream().map(Metric::getName).distinct().collect(Collectors.toList()));
+  }
+
+  /**
+   * Every request body received (traces, metrics and logs), concatenated, exactly as it came off
+   * the wire once decompressed: what the agent exported, not what this receiver understood.
+   */
+  public byte[] receivedBytes() {
+    synchronized (lock) {
+      return wire.toByteArray();
     }
+  }
+
+  /** Whether the UTF-8 encoding of {@code text} occurs anywhere in {@link #receivedBytes()}. */
+  public boolean receivedContains(String text) {
+    // ISO-8859-1 maps each byte to one char, so this is a byte-exact search.
+    return new String(receivedBytes(), ISO_8859_1)
+        .contains(new String(text.getBytes(UTF_8), ISO_8859_1));
+  }
+
+  /** How many trace and metrics export requests arrived. */
+  public int exportRequests() {
+    synchronized (lock) {
+      return exportRequests;
+    }
+  }
+
+  /** Records one export request body and returns the serialized response to send back. */
+  private byte[] receive(Signal signal, byte[] body) throws InvalidProtocolBufferException {
+    synchronized (lock) {
+      // Kept before parsing: bytes that reached the receiver count even if malformed.
+      wire.writeBytes(body);
+      switch (signal) {
+        case TRACES -> {
+          addSpans(ExportTraceServiceRequest.parseFrom(body));
+          exportRequests++;
+        }
+        case METRICS -> {
+          addMetrics(ExportMetricsServiceRequest.parseFrom(body));
+          exportRequests++;
+        }
+        // Checked to be well-formed only: no test asserts on log records.
+        case LOGS -> ExportLogsServiceRequest.parseFrom(body);
+      }
+      lock.notifyAll();
+    }
+    return signal.response;
+  }
+
+  private void addSpans(ExportTraceServiceRequest request) {
+    for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
+      for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
+        for (Span span : scopeSpans.getSpansList()) {
+          spans.add(new ReceivedSpan(span, resourceSpans.getResource(), scopeSpans.getScope()));
+        }
+      }
+    }
+  }
+
+  private void addMetrics(ExportMetricsServiceRequest request) {
+    for (ResourceMetrics resourceMetrics : request.getResourceMetricsList()) {
+      for (ScopeMetrics scopeMetrics : resourceMetrics.getScopeMetricsList()) {
+        metrics.addAll(scopeMetrics.getMetricsList());
+      }
+    }
+  }
+
+  private Optional<Metric> lastMetricNamed(String name) {
+    for (int i = metrics.size() - 1; i >= 0; i--) {
+      if (metrics.get(i).getName().equals(name)) {
+        return Optional.of(metrics.get(i));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Re-evaluates {@code attempt} under the lock each time something arrives, until it yields. */
+  private <T> T await(Duration timeout, Supplier<Optional<T>> attempt, Supplier<String> failure) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      while (true) {
+        Optional<T> result = attempt.get();
+        if (result.isPresent()) {
+          return result.get();
+        }
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          throw new AssertionError(failure.get());
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(lock, remaining);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted; " + failure.get(), e);
+        }
+      }
+    }
+  }
+
+  private static final class HttpReceiver extends OtlpReceiver {
+
+    private final ExecutorService executor =
+        Executors.newFixedThreadPool(HTTP_THREADS, daemonThreads("otlp-http-receiver"));
+    private final HttpServer server;
+
+    HttpReceiver() throws IOException {
+      super("http/protobuf");
+      server = HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
+      server.setExecutor(executor);
+      server.createContext("/", this::handle);
+      server.start();
+    }
+
+    @Override
+    public int port() {
+      return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+      executor.shutdownNow();
+      awaitStop(() -> executor.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+      try (exchange) {
+        Optional<Signal> signal = Signal.forHttpPath(exchange.getRequestURI().getPath());
+        if (signal.isEmpty()) {
+          reply(exchange, 404, "text/plain", "not an OTLP path".getBytes(UTF_8));
+          return;
+        }
+        if (!exchange.getRequestMethod().equals("POST")) {
+          reply(exchange, 405, "text/plain", "OTLP export requests are POSTs".getBytes(UTF_8));
+          return;
+        }
+        String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (contentType == null || !contentType.split(";")[0].trim().equalsIgnoreCase(PROTOBUF)) {
+          reply(exchange, 415, "text/plain", ("expected " + PROTOBUF).getBytes(UTF_8));
+          return;
+        }
+        String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
+        if (encoding != null
+            && !encoding.equalsIgnoreCase("gzip")
+            && !encoding.equalsIgnoreCase("identity")) {
+          reply(exchange, 415, "text/plain", ("unsupported encoding " + encoding).getBytes(UTF_8));
+          return;
+        }
+        byte[] response;
+        try (InputStream body =
+            "gzip".equalsIgnoreCase(encoding)
+                ? new GZIPInputStream(exchange.getRequestBody())
+                : exchange.getRequestBody()) {
+          response = super.receive(signal.get(), body.readAllBytes());
+        } catch (InvalidProtocolBufferException | ZipException e) {
+          reply(exchange, 400, "text/plain", String.valueOf(e.getMessage()).getBytes(UTF_8));
+          return;
+        }
+        reply(exchange, 200, PROTOBUF, response);
+      }
+    }
+
+    private static void reply(HttpExchange exchange, int status, String contentType, byte[] body)
+        throws IOException {
+      exchange.getResponseHeaders().set("Content-Type", contentType);
+      // A length of 0 would mean "chunked"; -1 means "no body", which an empty protobuf message is.
+      exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+      exchange.getResponseBody().write(body);
+    }
+  }
+
+  private static final class GrpcReceiver extends OtlpReceiver {
 
     /**
-     * Every request body received (traces, metrics and logs), concatenated, exactly as it came
-     * off the wire once decompressed: what the agent exported, not what this receiver understood.
+     * Hands the request over undecoded, so {@link #receivedBytes()} holds exactly what was sent.
      */
-    public byte[] receivedBytes() {
-        synchronized (lock) {
-            return wire.toByteArray();
-        }
-    }
+    private static final MethodDescriptor.Marshaller<byte[]> RAW =
+        new MethodDescriptor.Marshaller<>() {
+          @Override
+          public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+          }
 
-    /** Whether the UTF-8 encoding of {@code text} occurs anywhere in {@link #receivedBytes()}. */
-    public boolean receivedContains(String text) {
-        // ISO-8859-1 maps each byte to one char, so this is a byte-exact search.
-        return new String(receivedBytes(), ISO_8859_1).contains(new String(text.getBytes(UTF_8), ISO_8859_1));
-    }
-
-    /** How many trace and metrics export requests arrived. */
-    public int exportRequests() {
-        synchronized (lock) {
-            return exportRequests;
-        }
-    }
-
-    /** Records one export request body and returns the serialized response to send back. */
-    private byte[] receive(Signal signal, byte[] body) throws InvalidProtocolBufferException {
-        synchronized (lock) {
-            // Kept before parsing: bytes that reached the receiver count even if malformed.
-            wire.writeBytes(body);
-            switch (signal) {
-                case TRACES -> {
-                    addSpans(ExportTraceServiceRequest.parseFrom(body));
-                    exportRequests++;
-                }
-                case METRICS -> {
-                    addMetrics(ExportMetricsServiceRequest.parseFrom(body));
-                    exportRequests++;
-                }
-                // Checked to be well-formed only: no test asserts on log records.
-                case LOGS -> ExportLogsServiceRequest.parseFrom(body);
+          @Override
+          public byte[] parse(InputStream stream) {
+            try {
+              return stream.readAllBytes();
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
             }
-            lock.notifyAll();
-        }
-        return signal.response;
-    }
-
-    private void addSpans(ExportTraceServiceRequest request) {
-        for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
-            for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
-                for (Span span : scopeSpans.getSpansList()) {
-                    spans.add(new ReceivedSpan(span, resourceSpans.getResource(), scopeSpans.getScope()));
-                }
-            }
-        }
-    }
-
-    private void addMetrics(ExportMetricsServiceRequest request) {
-        for (ResourceMetrics resourceMetrics : request.getResourceMetricsList()) {
-            for (ScopeMetrics scopeMetrics : resourceMetrics.getScopeMetricsList()) {
-                metrics.addAll(scopeMetrics.getMetricsList());
-            }
-        }
-    }
-
-    private Optional<Metric> lastMetricNamed(String name) {
-        for (int i = metrics.size() - 1; i >= 0; i--) {
-            if (metrics.get(i).getName().equals(name)) {
-                return Optional.of(metrics.get(i));
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** Re-evaluates {@code attempt} under the lock each time something arrives, until it yields. */
-    private <T> T await(Duration timeout, Supplier<Optional<T>> attempt, Supplier<String> failure) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (lock) {
-            while (true) {
-                Optional<T> result = attempt.get();
-                if (result.isPresent()) {
-                    return result.get();
-                }
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    throw new AssertionError(failure.get());
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(lock, remaining);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError("interrupted; " + failure.get(), e);
-                }
-            }
-        }
-    }
-
-    private static final class HttpReceiver extends OtlpReceiver {
-
-        private final ExecutorService executor =
-                Executors.newFixedThreadPool(HTTP_THREADS, daemonThreads("otlp-http-receiver"));
-        private final HttpServer server;
-
-        HttpReceiver() throws IOException {
-            super("http/protobuf");
-            server = HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
-            server.setExecutor(executor);
-            server.createContext("/", this::handle);
-            server.start();
-        }
-
-        @Override
-        public int port() {
-            return server.getAddress().getPort();
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-            executor.shutdownNow();
-            awaitStop(() -> executor.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
-        }
-
-        private void handle(HttpExchange exchange) throws IOException {
-            try (exchange) {
-                Optional<Signal> signal = Signal.forHttpPath(exchange.getRequestURI().getPath());
-                if (signal.isEmpty()) {
-                    reply(exchange, 404, "text/plain", "not an OTLP path".getBytes(UTF_8));
-                    return;
-                }
-                if (!exchange.getRequestMethod().equals("POST")) {
-                    reply(exchange, 405, "text/plain", "OTLP export requests are POSTs".getBytes(UTF_8));
-                    return;
-                }
-                String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
-                if (contentType == null || !contentType.split(";")[0].trim().equalsIgnoreCase(PROTOBUF)) {
-                    reply(exchange, 415, "text/plain", ("expected " + PROTOBUF).getBytes(UTF_8));
-                    return;
-                }
-                String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
-                if (encoding != null && !encoding.equalsIgnoreCase("gzip") && !encoding.equalsIgnoreCase("identity")) {
-                    reply(exchange, 415, "text/plain", ("unsupported encoding " + encoding).getBytes(UTF_8));
-                    return;
-                }
-                byte[] response;
-                try (InputStream body = "gzip".equalsIgnoreCase(encoding)
-                        ? new GZIPInputStream(exchange.getRequestBody())
-                        : exchange.getRequestBody()) {
-                    response = super.receive(signal.get(), body.readAllBytes());
-                } catch (InvalidProtocolBufferException | ZipException e) {
-                    reply(exchange, 400, "text/plain", String.valueOf(e.getMessage()).getBytes(UTF_8));
-                    return;
-                }
-                reply(exchange, 200, PROTOBUF, response);
-            }
-        }
-
-        private static void reply(HttpExchange exchange, int status, String contentType, byte[] body)
-                throws IOException {
-            exchange.getResponseHeaders().set("Content-Type", contentType);
-            // A length of 0 would mean "chunked"; -1 means "no body", which an empty protobuf message is.
-            exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-            exchange.getResponseBody().write(body);
-        }
-    }
-
-    private static final class GrpcReceiver extends OtlpReceiver {
-
-        /** Hands the request over undecoded, so {@link #receivedBytes()} holds exactly what was sent. */
-        private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-            @Override
-            public InputStream stream(byte[] value) {
-                return new ByteArrayInputStream(value);
-            }
-
-            @Override
-            public byte[] parse(InputStream stream) {
-                try {
-                    return stream.readAllBytes();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
+          }
         };
 
-        private final Server server;
+    private final Server server;
 
-        GrpcReceiver() throws IOException {
-            super("grpc");
-            NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(LOOPBACK, 0))
-                    .maxInboundMessageSize(MAX_GRPC_MESSAGE_BYTES);
-            for (Signal signal : Signal.values()) {
-                builder.addService(service(signal));
-            }
-            server = builder.build().start();
-        }
-
-        @Override
-        public int port() {
-            return server.getPort();
-        }
-
-        @Override
-        public void close() {
-            server.shutdownNow();
-            awaitStop(() -> server.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
-        }
-
-        private ServerServiceDefinition service(Signal signal) {
-            MethodDescriptor<byte[], byte[]> export = signal.grpcMethod.toBuilder(RAW, RAW).build();
-            return ServerServiceDefinition.builder(export.getServiceName())
-                    .addMethod(export, ServerCalls.asyncUnaryCall((body, responses) -> {
-                        try {
-                            responses.onNext(super.receive(signal, body));
-                            responses.onCompleted();
-                        } catch (InvalidProtocolBufferException e) {
-                            responses.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage())
-                                    .asRuntimeException());
-                        }
-                    }))
-                    .build();
-        }
+    GrpcReceiver() throws IOException {
+      super("grpc");
+      NettyServerBuilder builder =
+          NettyServerBuilder.forAddress(new InetSocketAddress(LOOPBACK, 0))
+              .maxInboundMessageSize(MAX_GRPC_MESSAGE_BYTES);
+      for (Signal signal : Signal.values()) {
+        builder.addService(service(signal));
+      }
+      server = builder.build().start();
     }
 
-    @FunctionalInterface
-    private interface Termination {
-        boolean await() throws InterruptedException;
+    @Override
+    public int port() {
+      return server.getPort();
     }
 
-    private static void awaitStop(Termination termination) {
-        try {
-            if (!termination.await()) {
-                throw new IllegalStateException("OTLP receiver did not stop within " + STOP_TIMEOUT);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    @Override
+    public void close() {
+      server.shutdownNow();
+      awaitStop(() -> server.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
     }
 
-    private static ThreadFactory daemonThreads(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
+    private ServerServiceDefinition service(Signal signal) {
+      MethodDescriptor<byte[], byte[]> export = signal.grpcMethod.toBuilder(RAW, RAW).build();
+      return ServerServiceDefinition.builder(export.getServiceName())
+          .addMethod(
+              export,
+              ServerCalls.asyncUnaryCall(
+                  (body, responses) -> {
+                    try {
+                      responses.onNext(super.receive(signal, body));
+                      responses.onCompleted();
+                    } catch (InvalidProtocolBufferException e) {
+                      responses.onError(
+                          Status.INVALID_ARGUMENT
+                              .withDescription(e.getMessage())
+                              .asRuntimeException());
+                    }
+                  }))
+          .build();
     }
+  }
+
+  @FunctionalInterface
+  private interface Termination {
+    boolean await() throws InterruptedException;
+  }
+
+  private static void awaitStop(Termination termination) {
+    try {
+      if (!termination.await()) {
+        throw new IllegalStateException("OTLP receiver did not stop within " + STOP_TIMEOUT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
 }

@@ -13,10 +13,14 @@ import java.util.List;
  */
 public interface InstrumentationModule {
 
-  /** @return the module's name, e.g. {@code jdk-http-server} */
+  /**
+   * @return the module's name, e.g. {@code jdk-http-server}
+   */
   String name();
 
-  /** @return the types this module weaves advice into */
+  /**
+   * @return the types this module weaves advice into
+   */
   List<TypeInstrumentation> typeInstrumentations();
 
   /**

@@ -15,7 +15,8 @@ public interface TypeInstrumentation {
    * The first, cheapest check, made for every class the JVM loads before Byte Buddy is involved:
    * can this class possibly be one this instrumentation changes?
    *
-   * @param internalName the class's name as the JVM gives it, e.g. {@code com/sun/net/httpserver/Filter$Chain}
+   * @param internalName the class's name as the JVM gives it, e.g. {@code
+   *     com/sun/net/httpserver/Filter$Chain}
    */
   boolean mayMatch(String internalName);
 
@@ -25,7 +26,9 @@ public interface TypeInstrumentation {
    */
   ElementMatcher<TypeDescription> typeMatcher();
 
-  /** @return which methods of a matching type get the advice */
+  /**
+   * @return which methods of a matching type get the advice
+   */
   ElementMatcher<? super MethodDescription> methodMatcher();
 
   /**

@@ -5,9 +5,9 @@
 package dev.opsagent.instrumentation.http;
 
 /**
- * Reads addresses out of request headers the way the HTTP semantic conventions ask: the client
- * from {@code Forwarded} or {@code X-Forwarded-For} (the first, original, client), the server
- * from the {@code Host} header.
+ * Reads addresses out of request headers the way the HTTP semantic conventions ask: the client from
+ * {@code Forwarded} or {@code X-Forwarded-For} (the first, original, client), the server from the
+ * {@code Host} header.
  */
 final class Addresses {
 
@@ -33,7 +33,9 @@ final class Addresses {
     return null;
   }
 
-  /** @return the first address of an {@code X-Forwarded-For} header, or {@code null} */
+  /**
+   * @return the first address of an {@code X-Forwarded-For} header, or {@code null}
+   */
   static String clientFromXForwardedFor(String xForwardedFor) {
     if (xForwardedFor == null) {
       return null;
@@ -43,7 +45,9 @@ final class Addresses {
     return first.isEmpty() ? null : hostOf(first);
   }
 
-  /** @return the host of {@code host[:port]} or {@code [ipv6][:port]}, without brackets */
+  /**
+   * @return the host of {@code host[:port]} or {@code [ipv6][:port]}, without brackets
+   */
   static String hostOf(String hostAndPort) {
     if (hostAndPort.startsWith("[")) {
       int close = hostAndPort.indexOf(']');
@@ -57,7 +61,9 @@ final class Addresses {
     return hostAndPort.substring(0, colon);
   }
 
-  /** @return the port of {@code host:port} or {@code [ipv6]:port}, or -1 when none is given */
+  /**
+   * @return the port of {@code host:port} or {@code [ipv6]:port}, or -1 when none is given
+   */
   static int portOf(String hostAndPort) {
     int colon;
     if (hostAndPort.startsWith("[")) {

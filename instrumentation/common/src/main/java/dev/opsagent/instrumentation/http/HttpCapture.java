@@ -34,9 +34,23 @@ public final class HttpCapture {
 
   private static final List<String> SENSITIVE_QUERY_PARAMETERS =
       Arrays.asList(
-          "password", "passwd", "pwd", "token", "access_token", "refresh_token", "secret",
-          "client_secret", "api_key", "apikey", "sig", "signature", "awsaccesskeyid",
-          "x-goog-signature", "x-amz-signature", "x-amz-credential", "x-amz-security-token");
+          "password",
+          "passwd",
+          "pwd",
+          "token",
+          "access_token",
+          "refresh_token",
+          "secret",
+          "client_secret",
+          "api_key",
+          "apikey",
+          "sig",
+          "signature",
+          "awsaccesskeyid",
+          "x-goog-signature",
+          "x-amz-signature",
+          "x-amz-credential",
+          "x-amz-security-token");
 
   private static final int DEFAULT_HEADER_VALUE_MAX_LENGTH = 512;
 
@@ -85,7 +99,8 @@ public final class HttpCapture {
         queryParameters);
   }
 
-  private static List<CapturedHeader> headers(List<String> names, String prefix, List<Pattern> redact) {
+  private static List<CapturedHeader> headers(
+      List<String> names, String prefix, List<Pattern> redact) {
     List<CapturedHeader> headers = new ArrayList<>();
     for (String configured : names) {
       String name = configured.toLowerCase(Locale.ROOT);
@@ -128,7 +143,9 @@ public final class HttpCapture {
     return responseHeaders;
   }
 
-  /** @return the values to record for a captured header, redacted or cut to the maximum length */
+  /**
+   * @return the values to record for a captured header, redacted or cut to the maximum length
+   */
   List<String> values(CapturedHeader header, List<String> received) {
     List<String> values = new ArrayList<>(received.size());
     for (String value : received) {
@@ -137,9 +154,13 @@ public final class HttpCapture {
     return values;
   }
 
-  /** @return the value cut to the configured maximum length for header values */
+  /**
+   * @return the value cut to the configured maximum length for header values
+   */
   String truncate(String value) {
-    return value.length() <= headerValueMaxLength ? value : value.substring(0, headerValueMaxLength);
+    return value.length() <= headerValueMaxLength
+        ? value
+        : value.substring(0, headerValueMaxLength);
   }
 
   /**
@@ -161,7 +182,8 @@ public final class HttpCapture {
       boolean sensitive =
           eq >= 0
               && eq < end
-              && sensitiveQueryParameters.contains(rawQuery.substring(start, eq).toLowerCase(Locale.ROOT));
+              && sensitiveQueryParameters.contains(
+                  rawQuery.substring(start, eq).toLowerCase(Locale.ROOT));
       if (sensitive && redacted == null) {
         redacted = new StringBuilder(rawQuery.length()).append(rawQuery, 0, start);
       }

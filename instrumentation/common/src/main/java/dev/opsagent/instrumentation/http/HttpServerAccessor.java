@@ -16,40 +16,62 @@ public interface HttpServerAccessor<X> {
 
   String method(X exchange);
 
-  /** @return {@code http} or {@code https} */
+  /**
+   * @return {@code http} or {@code https}
+   */
   String scheme(X exchange);
 
-  /** @return the path as received, not decoded */
+  /**
+   * @return the path as received, not decoded
+   */
   String rawPath(X exchange);
 
-  /** @return the query as received, not decoded, without {@code ?}; {@code null} if none */
+  /**
+   * @return the query as received, not decoded, without {@code ?}; {@code null} if none
+   */
   String rawQuery(X exchange);
 
-  /** @return the matched route template, {@code null} if the server has none */
+  /**
+   * @return the matched route template, {@code null} if the server has none
+   */
   String route(X exchange);
 
-  /** @return the first value of a request header (name in lower case), or {@code null} */
+  /**
+   * @return the first value of a request header (name in lower case), or {@code null}
+   */
   String requestHeader(X exchange, String name);
 
-  /** @return every value of a request header (name in lower case); empty if absent */
+  /**
+   * @return every value of a request header (name in lower case); empty if absent
+   */
   List<String> requestHeaders(X exchange, String name);
 
-  /** @return the HTTP version, e.g. {@code 1.1} */
+  /**
+   * @return the HTTP version, e.g. {@code 1.1}
+   */
   String protocolVersion(X exchange);
 
-  /** @return the IP address of the connection's other end */
+  /**
+   * @return the IP address of the connection's other end
+   */
   String peerAddress(X exchange);
 
   int peerPort(X exchange);
 
-  /** @return the local address the request arrived on, used when there is no Host header */
+  /**
+   * @return the local address the request arrived on, used when there is no Host header
+   */
   String localAddress(X exchange);
 
   int localPort(X exchange);
 
-  /** @return the response status code, or a value below 100 while none was set */
+  /**
+   * @return the response status code, or a value below 100 while none was set
+   */
   int statusCode(X exchange);
 
-  /** @return every value of a response header (name in lower case); empty if absent */
+  /**
+   * @return every value of a response header (name in lower case); empty if absent
+   */
   List<String> responseHeaders(X exchange, String name);
 }

@@ -61,11 +61,13 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
 
   private static final Set<String> KNOWN_METHODS =
       new HashSet<>(
-          Arrays.asList("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"));
+          Arrays.asList(
+              "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"));
 
   /** The bucket boundaries the HTTP semantic conventions advise for request durations. */
   private static final List<Double> DURATION_BUCKETS =
-      Arrays.asList(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0);
+      Arrays.asList(
+          0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0);
 
   private final String instrumentationName;
   private final Class<X> exchangeType;
@@ -115,12 +117,14 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     this.telemetryHolder = telemetryHolder;
     this.capture = capture;
     // The W3C propagators look headers up by name; they never list them.
-    this.headerGetter = (carrier, key) -> carrier == null ? null : accessor.requestHeader(carrier, key);
+    this.headerGetter =
+        (carrier, key) -> carrier == null ? null : accessor.requestHeader(carrier, key);
   }
 
   @Override
   public Object onEnter(Object exchange) {
-    // A request already current on this thread: a nested handler or filter, recorded by the outer one.
+    // A request already current on this thread: a nested handler or filter, recorded by the outer
+    // one.
     if (disabled || RequestContext.current() != null || !exchangeType.isInstance(exchange)) {
       return null;
     }
@@ -153,17 +157,28 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     long startNanos = System.nanoTime();
     String method = accessor.method(exchange);
     boolean knownMethod = method != null && KNOWN_METHODS.contains(method);
+    String normalizedMethod = knownMethod ? method : "_OTHER";
+    String scheme = accessor.scheme(exchange);
+    String protocolVersion = accessor.protocolVersion(exchange);
     String route = accessor.route(exchange);
     String spanName = !knownMethod ? "HTTP" : route == null ? method : method + " " + route;
+    AttributesBuilder metricAttributes =
+        Attributes.builder()
+            .put(HTTP_REQUEST_METHOD, normalizedMethod)
+            .put(URL_SCHEME, scheme)
+            .put(NETWORK_PROTOCOL_VERSION, protocolVersion);
+    if (route != null) {
+      metricAttributes.put(HTTP_ROUTE, route);
+    }
 
     Context parent = sdk.propagator.extract(Context.root(), exchange, headerGetter);
     SpanBuilder span =
         sdk.tracer.spanBuilder(spanName).setSpanKind(SpanKind.SERVER).setParent(parent);
-    span.setAttribute(HTTP_REQUEST_METHOD, knownMethod ? method : "_OTHER");
+    span.setAttribute(HTTP_REQUEST_METHOD, normalizedMethod);
     if (!knownMethod && method != null) {
       span.setAttribute(HTTP_REQUEST_METHOD_ORIGINAL, method);
     }
-    span.setAttribute(URL_SCHEME, accessor.scheme(exchange));
+    span.setAttribute(URL_SCHEME, scheme);
     span.setAttribute(URL_PATH, accessor.rawPath(exchange));
     String query = accessor.rawQuery(exchange);
     if (query != null) {
@@ -179,7 +194,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     if (accessor.peerPort(exchange) > 0) {
       span.setAttribute(NETWORK_PEER_PORT, accessor.peerPort(exchange));
     }
-    span.setAttribute(NETWORK_PROTOCOL_VERSION, accessor.protocolVersion(exchange));
+    span.setAttribute(NETWORK_PROTOCOL_VERSION, protocolVersion);
     String userAgent = accessor.requestHeader(exchange, "user-agent");
     if (userAgent != null) {
       span.setAttribute(USER_AGENT_ORIGINAL, capture.truncate(userAgent));
@@ -195,14 +210,16 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
             span.startSpan(),
             startNanos,
             ThreadCost.cpuTimeNanos(),
-            ThreadCost.allocatedBytes());
+            ThreadCost.allocatedBytes(),
+            metricAttributes);
     request.makeCurrent();
     return request;
   }
 
   private void end(ServerRequest request, X exchange, Throwable thrown) {
     long cpuNanos = ThreadCost.delta(request.startCpuNanos, ThreadCost.cpuTimeNanos());
-    long allocatedBytes = ThreadCost.delta(request.startAllocatedBytes, ThreadCost.allocatedBytes());
+    long allocatedBytes =
+        ThreadCost.delta(request.startAllocatedBytes, ThreadCost.allocatedBytes());
     double seconds = (System.nanoTime() - request.startNanos) / 1e9;
 
     Span span = request.span;
@@ -215,7 +232,9 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
       span.setAttribute(HTTP_RESPONSE_STATUS_CODE, status);
     }
     String errorType =
-        thrown != null ? thrown.getClass().getName() : status >= 500 ? Integer.toString(status) : null;
+        thrown != null
+            ? thrown.getClass().getName()
+            : status >= 500 ? Integer.toString(status) : null;
     if (errorType != null) {
       span.setAttribute(ERROR_TYPE, errorType);
       span.setStatus(StatusCode.ERROR);
@@ -238,15 +257,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     }
     span.end();
 
-    AttributesBuilder metric =
-        Attributes.builder()
-            .put(HTTP_REQUEST_METHOD, knownMethodOrOther(accessor.method(exchange)))
-            .put(URL_SCHEME, accessor.scheme(exchange))
-            .put(NETWORK_PROTOCOL_VERSION, accessor.protocolVersion(exchange));
-    String route = accessor.route(exchange);
-    if (route != null) {
-      metric.put(HTTP_ROUTE, route);
-    }
+    AttributesBuilder metric = request.metricAttributes;
     if (status >= 100) {
       metric.put(HTTP_RESPONSE_STATUS_CODE, (long) status);
     }
@@ -256,11 +267,9 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     instruments.duration.record(seconds, metric.build());
   }
 
-  private static String knownMethodOrOther(String method) {
-    return method != null && KNOWN_METHODS.contains(method) ? method : "_OTHER";
-  }
-
-  /** {@code server.address} and {@code server.port}: from the Host header, else the local socket. */
+  /**
+   * {@code server.address} and {@code server.port}: from the Host header, else the local socket.
+   */
   private void setServerAddress(SpanBuilder span, X exchange) {
     String host = accessor.requestHeader(exchange, "host");
     if (host != null && !host.isEmpty()) {
@@ -282,7 +291,8 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
   private String clientAddress(X exchange, String peer) {
     String client = Addresses.clientFromForwarded(accessor.requestHeader(exchange, "forwarded"));
     if (client == null) {
-      client = Addresses.clientFromXForwardedFor(accessor.requestHeader(exchange, "x-forwarded-for"));
+      client =
+          Addresses.clientFromXForwardedFor(accessor.requestHeader(exchange, "x-forwarded-for"));
     }
     return client == null ? peer : client;
   }

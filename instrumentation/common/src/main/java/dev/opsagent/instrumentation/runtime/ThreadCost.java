@@ -11,9 +11,9 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
 /**
- * Reads the calling thread's CPU clock and allocation counter, the two figures a request's cost
- * is built from. Each read returns {@link #UNAVAILABLE} where the JVM cannot tell (a JVM without
- * the counters, or a virtual thread, whose CPU clock reads -1).
+ * Reads the calling thread's CPU clock and allocation counter, the two figures a request's cost is
+ * built from. Each read returns {@link #UNAVAILABLE} where the JVM cannot tell (a JVM without the
+ * counters, or a virtual thread, whose CPU clock reads -1).
  */
 public final class ThreadCost {
 
@@ -31,12 +31,16 @@ public final class ThreadCost {
 
   private ThreadCost() {}
 
-  /** @return the calling thread's CPU time in nanoseconds, or {@link #UNAVAILABLE} */
+  /**
+   * @return the calling thread's CPU time in nanoseconds, or {@link #UNAVAILABLE}
+   */
   public static long cpuTimeNanos() {
     return CPU_TIME ? THREADS.getCurrentThreadCpuTime() : UNAVAILABLE;
   }
 
-  /** @return the bytes the calling thread allocated since it started, or {@link #UNAVAILABLE} */
+  /**
+   * @return the bytes the calling thread allocated since it started, or {@link #UNAVAILABLE}
+   */
   public static long allocatedBytes() {
     if (ALLOCATED_BYTES == null) {
       return UNAVAILABLE;
@@ -48,7 +52,9 @@ public final class ThreadCost {
     }
   }
 
-  /** @return {@code end - start}, or {@link #UNAVAILABLE} if either reading is */
+  /**
+   * @return {@code end - start}, or {@link #UNAVAILABLE} if either reading is
+   */
   public static long delta(long start, long end) {
     return start < 0 || end < 0 ? UNAVAILABLE : end - start;
   }
@@ -96,7 +102,8 @@ public final class ThreadCost {
                 MethodType.methodType(long.class, long.class));
         MethodHandle currentThreadId =
             MethodHandles.filterReturnValue(
-                lookup.findStatic(Thread.class, "currentThread", MethodType.methodType(Thread.class)),
+                lookup.findStatic(
+                    Thread.class, "currentThread", MethodType.methodType(Thread.class)),
                 lookup.findVirtual(Thread.class, "getId", MethodType.methodType(long.class)));
         return MethodHandles.collectArguments(handle.bindTo(threads), 0, currentThreadId);
       }

@@ -146,7 +146,8 @@ class AddressesTest {
 
     @Test
     void ipv6IsKeptWhole() {
-      assertThat(Addresses.clientFromXForwardedFor("2001:db8:85a3:8d3:1319:8a2e:370:7348, 10.0.0.1"))
+      assertThat(
+              Addresses.clientFromXForwardedFor("2001:db8:85a3:8d3:1319:8a2e:370:7348, 10.0.0.1"))
           .isEqualTo("2001:db8:85a3:8d3:1319:8a2e:370:7348");
     }
 

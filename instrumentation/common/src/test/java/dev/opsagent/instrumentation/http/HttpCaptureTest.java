@@ -20,8 +20,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class HttpCaptureTest {
 
-  private static final String REQUEST_HEADERS = "otel.instrumentation.http.server.capture-request-headers";
-  private static final String RESPONSE_HEADERS = "otel.instrumentation.http.server.capture-response-headers";
+  private static final String REQUEST_HEADERS =
+      "otel.instrumentation.http.server.capture-request-headers";
+  private static final String RESPONSE_HEADERS =
+      "otel.instrumentation.http.server.capture-response-headers";
 
   /** A config from system properties only, given as key, value, key, value... */
   private static Config config(String... keyValues) {
@@ -113,15 +115,30 @@ class HttpCaptureTest {
 
     @Test
     void repeatedSensitiveParameterIsRedactedEveryTime() {
-      assertThat(defaults.redactQuery("token=a&token=b")).isEqualTo("token=REDACTED&token=REDACTED");
+      assertThat(defaults.redactQuery("token=a&token=b"))
+          .isEqualTo("token=REDACTED&token=REDACTED");
     }
 
     @ParameterizedTest
     @ValueSource(
         strings = {
-          "password", "passwd", "pwd", "token", "access_token", "refresh_token", "secret",
-          "client_secret", "api_key", "apikey", "sig", "signature", "AWSAccessKeyId",
-          "X-Goog-Signature", "X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token"
+          "password",
+          "passwd",
+          "pwd",
+          "token",
+          "access_token",
+          "refresh_token",
+          "secret",
+          "client_secret",
+          "api_key",
+          "apikey",
+          "sig",
+          "signature",
+          "AWSAccessKeyId",
+          "X-Goog-Signature",
+          "X-Amz-Signature",
+          "X-Amz-Credential",
+          "X-Amz-Security-Token"
         })
     void everyDefaultSensitiveParameterIsRedacted(String name) {
       assertThat(defaults.redactQuery("a=1&" + name + "=v")).isEqualTo("a=1&" + name + "=REDACTED");
@@ -238,7 +255,9 @@ class HttpCaptureTest {
     void requestHeaderNamesAreLowerCasedWithRequestAttributeKeys() {
       HttpCapture capture = capture(REQUEST_HEADERS, "X-Request-Id, X-Tenant");
 
-      assertThat(capture.requestHeaders()).extracting(h -> h.name).containsExactly("x-request-id", "x-tenant");
+      assertThat(capture.requestHeaders())
+          .extracting(h -> h.name)
+          .containsExactly("x-request-id", "x-tenant");
       assertThat(capture.requestHeaders())
           .extracting(h -> h.key.getKey())
           .containsExactly("http.request.header.x-request-id", "http.request.header.x-tenant");
@@ -275,9 +294,12 @@ class HttpCaptureTest {
     void configuredRedactGlobsMarkHeadersSensitive() {
       HttpCapture capture =
           capture(
-              REQUEST_HEADERS, "X-Secret-Key,X-Auth-Token,X-Request-Id",
-              RESPONSE_HEADERS, "X-Upstream-Token",
-              "opsagent.capture.redact", "X-SECRET-*,*-token");
+              REQUEST_HEADERS,
+              "X-Secret-Key,X-Auth-Token,X-Request-Id",
+              RESPONSE_HEADERS,
+              "X-Upstream-Token",
+              "opsagent.capture.redact",
+              "X-SECRET-*,*-token");
 
       assertThat(capture.requestHeaders())
           .extracting(h -> h.sensitive)
@@ -303,14 +325,16 @@ class HttpCaptureTest {
       HttpCapture capture = capture(REQUEST_HEADERS, "x-tenant");
       CapturedHeader header = capture.requestHeaders().get(0);
 
-      assertThat(capture.values(header, Arrays.asList("acme", "globex"))).containsExactly("acme", "globex");
+      assertThat(capture.values(header, Arrays.asList("acme", "globex")))
+          .containsExactly("acme", "globex");
     }
 
     @Test
     void noValuesGiveAnEmptyList() {
       HttpCapture capture = capture(REQUEST_HEADERS, "x-tenant");
 
-      assertThat(capture.values(capture.requestHeaders().get(0), Collections.emptyList())).isEmpty();
+      assertThat(capture.values(capture.requestHeaders().get(0), Collections.emptyList()))
+          .isEmpty();
     }
 
     @Test
@@ -350,7 +374,9 @@ class HttpCaptureTest {
       HttpCapture capture =
           capture(REQUEST_HEADERS, "cookie", "opsagent.capture.header-value-max-length", "3");
 
-      assertThat(capture.values(capture.requestHeaders().get(0), Collections.singletonList("session=1")))
+      assertThat(
+              capture.values(
+                  capture.requestHeaders().get(0), Collections.singletonList("session=1")))
           .containsExactly("[REDACTED]");
     }
   }

@@ -40,9 +40,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>{@code Telemetry} can only be built from a {@link Config}, so no in-memory exporter or reader
  * can be plugged in. Both signals go to the console exporters, whose stream ({@code System.out}
- * when the SDK is built) is captured: spans are read from the recorder's own token (its span is
- * an SDK {@link ReadableSpan}; with no exporter at all the SDK would not record spans), metrics
- * from the console output after shutdown.
+ * when the SDK is built) is captured: spans are read from the recorder's own token (its span is an
+ * SDK {@link ReadableSpan}; with no exporter at all the SDK would not record spans), metrics from
+ * the console output after shutdown.
  */
 class HttpServerRecorderTest {
 
@@ -139,13 +139,16 @@ class HttpServerRecorderTest {
     assertThat(attributes.get(AttributeKey.stringKey("url.query")))
         .isEqualTo("expand=items&token=REDACTED");
     assertThat(attributes.get(AttributeKey.stringKey("http.route"))).isEqualTo("/orders/{id}");
-    assertThat(attributes.get(AttributeKey.stringKey("server.address"))).isEqualTo("shop.example.com");
+    assertThat(attributes.get(AttributeKey.stringKey("server.address")))
+        .isEqualTo("shop.example.com");
     assertThat(attributes.get(AttributeKey.longKey("server.port"))).isEqualTo(8443L);
     assertThat(attributes.get(AttributeKey.stringKey("client.address"))).isEqualTo("10.0.0.5");
-    assertThat(attributes.get(AttributeKey.stringKey("network.peer.address"))).isEqualTo("10.0.0.5");
+    assertThat(attributes.get(AttributeKey.stringKey("network.peer.address")))
+        .isEqualTo("10.0.0.5");
     assertThat(attributes.get(AttributeKey.longKey("network.peer.port"))).isEqualTo(54321L);
     assertThat(attributes.get(AttributeKey.stringKey("network.protocol.version"))).isEqualTo("1.1");
-    assertThat(attributes.get(AttributeKey.stringKey("user_agent.original"))).isEqualTo("curl/8.4.0");
+    assertThat(attributes.get(AttributeKey.stringKey("user_agent.original")))
+        .isEqualTo("curl/8.4.0");
     assertThat(attributes.get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(200L);
     assertThat(attributes.get(AttributeKey.stringKey("error.type"))).isNull();
   }
@@ -210,7 +213,8 @@ class HttpServerRecorderTest {
     SpanData span = serve(recorder(), getOrder().method("PROPFIND"));
 
     assertThat(span.getName()).isEqualTo("HTTP");
-    assertThat(span.getAttributes().get(AttributeKey.stringKey("http.request.method"))).isEqualTo("_OTHER");
+    assertThat(span.getAttributes().get(AttributeKey.stringKey("http.request.method")))
+        .isEqualTo("_OTHER");
     assertThat(span.getAttributes().get(AttributeKey.stringKey("http.request.method_original")))
         .isEqualTo("PROPFIND");
   }
@@ -229,8 +233,10 @@ class HttpServerRecorderTest {
     SpanData span = serve(recorder(), getOrder().method(null));
 
     assertThat(span.getName()).isEqualTo("HTTP");
-    assertThat(span.getAttributes().get(AttributeKey.stringKey("http.request.method"))).isEqualTo("_OTHER");
-    assertThat(span.getAttributes().get(AttributeKey.stringKey("http.request.method_original"))).isNull();
+    assertThat(span.getAttributes().get(AttributeKey.stringKey("http.request.method")))
+        .isEqualTo("_OTHER");
+    assertThat(span.getAttributes().get(AttributeKey.stringKey("http.request.method_original")))
+        .isNull();
   }
 
   @Test
@@ -266,7 +272,8 @@ class HttpServerRecorderTest {
 
     SpanData span = serve(recorder(), exchange);
 
-    assertThat(span.getAttributes().get(AttributeKey.stringKey("server.address"))).isEqualTo("10.0.0.1");
+    assertThat(span.getAttributes().get(AttributeKey.stringKey("server.address")))
+        .isEqualTo("10.0.0.1");
     assertThat(span.getAttributes().get(AttributeKey.longKey("server.port"))).isEqualTo(8443L);
   }
 
@@ -279,7 +286,8 @@ class HttpServerRecorderTest {
 
     SpanData span = serve(recorder(), exchange);
 
-    assertThat(span.getAttributes().get(AttributeKey.stringKey("client.address"))).isEqualTo("192.0.2.60");
+    assertThat(span.getAttributes().get(AttributeKey.stringKey("client.address")))
+        .isEqualTo("192.0.2.60");
     assertThat(span.getAttributes().get(AttributeKey.stringKey("network.peer.address")))
         .isEqualTo("10.0.0.5");
   }
@@ -311,7 +319,8 @@ class HttpServerRecorderTest {
             recorder("opsagent.capture.header-value-max-length", "4"),
             getOrder().header("user-agent", "Mozilla/5.0"));
 
-    assertThat(span.getAttributes().get(AttributeKey.stringKey("user_agent.original"))).isEqualTo("Mozi");
+    assertThat(span.getAttributes().get(AttributeKey.stringKey("user_agent.original")))
+        .isEqualTo("Mozi");
   }
 
   // --- errors --------------------------------------------------------------------------------
@@ -322,7 +331,8 @@ class HttpServerRecorderTest {
 
     assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
     assertThat(span.getAttributes().get(AttributeKey.stringKey("error.type"))).isEqualTo("503");
-    assertThat(span.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(503L);
+    assertThat(span.getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+        .isEqualTo(503L);
   }
 
   @Test
@@ -331,7 +341,8 @@ class HttpServerRecorderTest {
 
     assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
     assertThat(span.getAttributes().get(AttributeKey.stringKey("error.type"))).isNull();
-    assertThat(span.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(404L);
+    assertThat(span.getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+        .isEqualTo(404L);
   }
 
   @Test
@@ -341,11 +352,16 @@ class HttpServerRecorderTest {
     SpanData span = serve(recorder(), getOrder().status(-1), thrown);
 
     assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-    assertThat(span.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(500L);
+    assertThat(span.getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+        .isEqualTo(500L);
     assertThat(span.getAttributes().get(AttributeKey.stringKey("error.type")))
         .isEqualTo("java.lang.IllegalStateException");
     assertThat(span.getEvents()).extracting(EventData::getName).containsExactly("exception");
-    assertThat(span.getEvents().get(0).getAttributes().get(AttributeKey.stringKey("exception.message")))
+    assertThat(
+            span.getEvents()
+                .get(0)
+                .getAttributes()
+                .get(AttributeKey.stringKey("exception.message")))
         .isEqualTo("no stock");
   }
 
@@ -354,7 +370,8 @@ class HttpServerRecorderTest {
     SpanData span = serve(recorder(), getOrder().status(200), new IllegalArgumentException("late"));
 
     assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-    assertThat(span.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(200L);
+    assertThat(span.getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+        .isEqualTo(200L);
     assertThat(span.getAttributes().get(AttributeKey.stringKey("error.type")))
         .isEqualTo("java.lang.IllegalArgumentException");
   }
@@ -363,7 +380,8 @@ class HttpServerRecorderTest {
   void noStatusAndNoExceptionRecordsNoStatusCode() {
     SpanData span = serve(recorder(), getOrder().status(-1));
 
-    assertThat(span.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isNull();
+    assertThat(span.getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+        .isNull();
     assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
   }
 
@@ -383,11 +401,15 @@ class HttpServerRecorderTest {
 
     SpanData span = serve(recorder, exchange);
 
-    assertThat(span.getAttributes().get(AttributeKey.stringArrayKey("http.request.header.x-request-id")))
+    assertThat(
+            span.getAttributes()
+                .get(AttributeKey.stringArrayKey("http.request.header.x-request-id")))
         .containsExactly("r-1", "r-2");
-    assertThat(span.getAttributes().get(AttributeKey.stringArrayKey("http.response.header.x-cache")))
+    assertThat(
+            span.getAttributes().get(AttributeKey.stringArrayKey("http.response.header.x-cache")))
         .containsExactly("HIT");
-    assertThat(span.getAttributes().get(AttributeKey.stringArrayKey("http.request.header.x-absent")))
+    assertThat(
+            span.getAttributes().get(AttributeKey.stringArrayKey("http.request.header.x-absent")))
         .isNull();
   }
 
@@ -406,11 +428,16 @@ class HttpServerRecorderTest {
 
     SpanData span = serve(recorder, exchange);
 
-    assertThat(span.getAttributes().get(AttributeKey.stringArrayKey("http.request.header.authorization")))
+    assertThat(
+            span.getAttributes()
+                .get(AttributeKey.stringArrayKey("http.request.header.authorization")))
         .containsExactly("[REDACTED]");
-    assertThat(span.getAttributes().get(AttributeKey.stringArrayKey("http.request.header.x-api-key")))
+    assertThat(
+            span.getAttributes().get(AttributeKey.stringArrayKey("http.request.header.x-api-key")))
         .containsExactly("[REDACTED]");
-    assertThat(span.getAttributes().get(AttributeKey.stringArrayKey("http.response.header.set-cookie")))
+    assertThat(
+            span.getAttributes()
+                .get(AttributeKey.stringArrayKey("http.response.header.set-cookie")))
         .containsExactly("[REDACTED]");
     assertThat(span.getAttributes().toString()).doesNotContain("s3cr3t", "k3y", "session=abc");
   }
@@ -490,7 +517,8 @@ class HttpServerRecorderTest {
     assertThat(RequestContext.current()).isNull();
     String log = stderr.toString(StandardCharsets.UTF_8);
     assertThat(log)
-        .contains("instrumentation fake-server failed and is now disabled; the application is not affected.");
+        .contains(
+            "instrumentation fake-server failed and is now disabled; the application is not affected.");
     assertThat(log.split("failed and is now disabled", -1)).hasSize(2);
   }
 
@@ -520,7 +548,8 @@ class HttpServerRecorderTest {
             "network.protocol.version=\"1.1\"",
             " count=2 ")
         .doesNotContain("error.type", "url.path", "server.address", "client.address");
-    String failed = lines.stream().filter(line -> line.contains("_OTHER")).findFirst().orElseThrow();
+    String failed =
+        lines.stream().filter(line -> line.contains("_OTHER")).findFirst().orElseThrow();
     assertThat(failed)
         .contains("error.type=\"503\"", "http.response.status_code=503", " count=1 ")
         .doesNotContain("http.route", "PROPFIND");
@@ -643,7 +672,6 @@ class HttpServerRecorderTest {
     public List<String> requestHeaders(FakeExchange exchange, String name) {
       return exchange.requestHeaders.getOrDefault(name, Collections.emptyList());
     }
-
 
     @Override
     public String protocolVersion(FakeExchange exchange) {

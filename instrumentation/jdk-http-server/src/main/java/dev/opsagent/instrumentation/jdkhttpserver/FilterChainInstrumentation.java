@@ -18,9 +18,9 @@ import net.bytebuddy.matcher.ElementMatcher;
 /**
  * {@code com.sun.net.httpserver.Filter.Chain.doFilter(HttpExchange)}: the server runs every
  * exchange through it, HTTP and HTTPS alike, and it wraps the user filters, the server's own
- * filters and the context's handler. One public JDK class, matched by name, instead of every
- * {@code HttpHandler} implementation in the application; the chain calls itself once per filter,
- * and only the outermost call records.
+ * filters and the context's handler. One public JDK class, matched by name, instead of every {@code
+ * HttpHandler} implementation in the application; the chain calls itself once per filter, and only
+ * the outermost call records.
  */
 final class FilterChainInstrumentation implements TypeInstrumentation {
 

@@ -14,7 +14,9 @@ import dev.opsagent.instrumentation.http.HttpServerRecorder;
 import java.util.Collections;
 import java.util.List;
 
-/** The JDK's built-in HTTP and HTTPS server, {@code com.sun.net.httpserver} (module jdk.httpserver). */
+/**
+ * The JDK's built-in HTTP and HTTPS server, {@code com.sun.net.httpserver} (module jdk.httpserver).
+ */
 public final class JdkHttpServerInstrumentationModule implements InstrumentationModule {
 
   @Override
