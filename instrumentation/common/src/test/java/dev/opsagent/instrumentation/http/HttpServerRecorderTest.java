@@ -76,7 +76,10 @@ class HttpServerRecorderTest {
     PrintStream originalOut = System.out;
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     try {
-      return Telemetry.create(config);
+      // The console exporters take System.out when they are connected, as the agent connects them.
+      Telemetry telemetry = Telemetry.create(config);
+      telemetry.connectExporters();
+      return telemetry;
     } finally {
       System.setOut(originalOut);
     }
