@@ -12,6 +12,7 @@ import dev.opsagent.exporter.TelemetryHolder;
 import dev.opsagent.instrumentation.api.AgentContext;
 import dev.opsagent.instrumentation.api.InstrumentationModule;
 import dev.opsagent.instrumentation.api.TypeInstrumentation;
+import dev.opsagent.instrumentation.runtime.ThreadCost;
 import dev.opsagent.logging.LogLevel;
 import java.lang.instrument.Instrumentation;
 import java.time.Duration;
@@ -105,6 +106,8 @@ public final class AgentStarter {
       long premainNanos,
       long startNanos) {
     StartupPhases phases = new StartupPhases(System.nanoTime());
+    // Blocked and waited times of requests need the JVM's thread contention monitoring.
+    ThreadCost.monitorContention(config.getBoolean(Keys.THREAD_CONTENTION_MONITORING, true));
     Telemetry telemetry;
     try {
       telemetry = Telemetry.create(config);

@@ -14,5 +14,8 @@ public final class Bridge {
   /** Hooks for {@code com.sun.net.httpserver} exchanges. */
   public static volatile HttpServerHooks jdkHttpServer = HttpServerHooks.NO_OP;
 
+  /** Hooks for work handed to executors and new threads. */
+  public static volatile TaskHooks tasks = TaskHooks.NO_OP;
+
   private Bridge() {}
 }

@@ -54,6 +54,7 @@ class KeysTest {
             "otel.bsp.max.export.batch.size",
             "otel.bsp.export.timeout",
             "otel.metric.export.interval",
+            "opsagent.thread-contention-monitoring",
             "otel.instrumentation.http.server.capture-request-headers",
             "otel.instrumentation.http.server.capture-response-headers",
             "opsagent.log.level",
@@ -77,7 +78,7 @@ class KeysTest {
   void allWithoutInstrumentationsHasNoInstrumentationKey() {
     assertThat(Keys.all(Collections.emptyList()))
         .noneMatch(key -> key.startsWith("opsagent.instrumentation."))
-        .hasSize(16 + 15);
+        .hasSize(17 + 15);
   }
 
   @Test

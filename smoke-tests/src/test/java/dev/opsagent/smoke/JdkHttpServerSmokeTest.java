@@ -377,7 +377,9 @@ class JdkHttpServerSmokeTest {
                       .contains(" INFO AgentStarter: opsagent 0.1.0 started in ")
                       .contains("traces to otlp " + protocol.value + " " + receiver.endpoint())
                       .contains("metrics to otlp " + protocol.value + " " + receiver.endpoint())
-                      .endsWith("instrumentations: jdk-http-server"));
+                      .containsPattern("instrumentations: .*jdk-http-server")
+                      .contains("executors")
+                      .contains("threads"));
       softly.assertAll();
     }
   }

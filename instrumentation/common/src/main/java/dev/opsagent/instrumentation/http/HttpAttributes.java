@@ -38,6 +38,12 @@ final class HttpAttributes {
   static final AttributeKey<Long> CPU_TIME_OWN_NS =
       AttributeKey.longKey("opsagent.cpu_time_own_ns");
   static final AttributeKey<Long> ALLOC_BYTES = AttributeKey.longKey("opsagent.alloc_bytes");
+  static final AttributeKey<Long> BLOCKED_NS = AttributeKey.longKey("opsagent.blocked_ns");
+  static final AttributeKey<Long> WAITED_NS = AttributeKey.longKey("opsagent.waited_ns");
+  static final AttributeKey<Long> GC_PAUSE_NS = AttributeKey.longKey("opsagent.gc_pause_ns");
+  static final AttributeKey<Long> ASYNC_TASKS = AttributeKey.longKey("opsagent.async_tasks");
+  static final AttributeKey<Long> THREADS_STARTED =
+      AttributeKey.longKey("opsagent.threads_started");
 
   private HttpAttributes() {}
 }

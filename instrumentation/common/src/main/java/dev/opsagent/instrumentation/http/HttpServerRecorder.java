@@ -5,10 +5,13 @@
 package dev.opsagent.instrumentation.http;
 
 import static dev.opsagent.instrumentation.http.HttpAttributes.ALLOC_BYTES;
+import static dev.opsagent.instrumentation.http.HttpAttributes.ASYNC_TASKS;
+import static dev.opsagent.instrumentation.http.HttpAttributes.BLOCKED_NS;
 import static dev.opsagent.instrumentation.http.HttpAttributes.CLIENT_ADDRESS;
 import static dev.opsagent.instrumentation.http.HttpAttributes.CPU_TIME_NS;
 import static dev.opsagent.instrumentation.http.HttpAttributes.CPU_TIME_OWN_NS;
 import static dev.opsagent.instrumentation.http.HttpAttributes.ERROR_TYPE;
+import static dev.opsagent.instrumentation.http.HttpAttributes.GC_PAUSE_NS;
 import static dev.opsagent.instrumentation.http.HttpAttributes.HTTP_REQUEST_METHOD;
 import static dev.opsagent.instrumentation.http.HttpAttributes.HTTP_REQUEST_METHOD_ORIGINAL;
 import static dev.opsagent.instrumentation.http.HttpAttributes.HTTP_RESPONSE_STATUS_CODE;
@@ -18,20 +21,24 @@ import static dev.opsagent.instrumentation.http.HttpAttributes.NETWORK_PEER_PORT
 import static dev.opsagent.instrumentation.http.HttpAttributes.NETWORK_PROTOCOL_VERSION;
 import static dev.opsagent.instrumentation.http.HttpAttributes.SERVER_ADDRESS;
 import static dev.opsagent.instrumentation.http.HttpAttributes.SERVER_PORT;
+import static dev.opsagent.instrumentation.http.HttpAttributes.THREADS_STARTED;
 import static dev.opsagent.instrumentation.http.HttpAttributes.URL_PATH;
 import static dev.opsagent.instrumentation.http.HttpAttributes.URL_QUERY;
 import static dev.opsagent.instrumentation.http.HttpAttributes.URL_SCHEME;
 import static dev.opsagent.instrumentation.http.HttpAttributes.USER_AGENT_ORIGINAL;
+import static dev.opsagent.instrumentation.http.HttpAttributes.WAITED_NS;
 
 import dev.opsagent.bootstrap.HttpServerHooks;
 import dev.opsagent.bootstrap.RequestContext;
 import dev.opsagent.exporter.Telemetry;
 import dev.opsagent.exporter.TelemetryHolder;
 import dev.opsagent.instrumentation.http.HttpCapture.CapturedHeader;
+import dev.opsagent.instrumentation.runtime.GcPauses;
 import dev.opsagent.instrumentation.runtime.ThreadCost;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
@@ -86,6 +93,8 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     final Tracer tracer;
     final TextMapPropagator propagator;
     final DoubleHistogram duration;
+    final LongCounter lateCpuTime;
+    final LongCounter lateAllocated;
 
     Instruments(Telemetry telemetry) {
       this.tracer = telemetry.tracer();
@@ -97,6 +106,23 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
               .setUnit("s")
               .setDescription("Duration of HTTP server requests.")
               .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+              .build();
+      this.lateCpuTime =
+          telemetry
+              .meter()
+              .counterBuilder("opsagent.request.late_work.cpu_time")
+              .setUnit("ns")
+              .setDescription(
+                  "CPU time of work done for requests by other threads after the request ended.")
+              .build();
+      this.lateAllocated =
+          telemetry
+              .meter()
+              .counterBuilder("opsagent.request.late_work.allocated")
+              .setUnit("By")
+              .setDescription(
+                  "Bytes allocated by work done for requests by other threads after the request"
+                      + " ended.")
               .build();
     }
   }
@@ -209,32 +235,44 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
         new ServerRequest(
             span.startSpan(),
             startNanos,
-            ThreadCost.cpuTimeNanos(),
-            ThreadCost.allocatedBytes(),
-            metricAttributes);
+            ThreadCost.read(),
+            GcPauses.totalNanos(),
+            metricAttributes,
+            sdk.lateCpuTime,
+            sdk.lateAllocated);
     request.makeCurrent();
     return request;
   }
 
   private void end(ServerRequest request, X exchange, Throwable thrown) {
-    long cpuNanos = ThreadCost.delta(request.startCpuNanos, ThreadCost.cpuTimeNanos());
-    long allocatedBytes =
-        ThreadCost.delta(request.startAllocatedBytes, ThreadCost.allocatedBytes());
+    ThreadCost.Reading own = request.start.until(ThreadCost.read());
+    long gcPauseNanos = GcPauses.totalNanos() - request.startGcPauseNanos;
     double seconds = (System.nanoTime() - request.startNanos) / 1e9;
 
-    Span span = request.span;
     int status = accessor.statusCode(exchange);
     if (status < 100 && thrown != null) {
       // The handler threw before sending a response: the client gets a server error.
       status = 500;
     }
-    if (status >= 100) {
-      span.setAttribute(HTTP_RESPONSE_STATUS_CODE, status);
-    }
     String errorType =
         thrown != null
             ? thrown.getClass().getName()
             : status >= 500 ? Integer.toString(status) : null;
+    AttributesBuilder metric = request.metricAttributes;
+    if (status >= 100) {
+      metric.put(HTTP_RESPONSE_STATUS_CODE, (long) status);
+    }
+    if (errorType != null) {
+      metric.put(ERROR_TYPE, errorType);
+    }
+    Attributes metricAttributes = metric.build();
+    // From here on, work still running for the request is reported as late work.
+    long[] others = request.finish(metricAttributes);
+
+    Span span = request.span;
+    if (status >= 100) {
+      span.setAttribute(HTTP_RESPONSE_STATUS_CODE, status);
+    }
     if (errorType != null) {
       span.setAttribute(ERROR_TYPE, errorType);
       span.setStatus(StatusCode.ERROR);
@@ -248,23 +286,22 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
         span.setAttribute(header.key, capture.values(header, values));
       }
     }
-    if (cpuNanos >= 0) {
-      span.setAttribute(CPU_TIME_OWN_NS, cpuNanos);
-      span.setAttribute(CPU_TIME_NS, cpuNanos);
+    if (own.cpuNanos >= 0) {
+      span.setAttribute(CPU_TIME_OWN_NS, own.cpuNanos);
+      span.setAttribute(CPU_TIME_NS, own.cpuNanos + others[0]);
     }
-    if (allocatedBytes >= 0) {
-      span.setAttribute(ALLOC_BYTES, allocatedBytes);
+    if (own.allocatedBytes >= 0) {
+      span.setAttribute(ALLOC_BYTES, own.allocatedBytes + others[1]);
     }
+    if (own.blockedNanos >= 0) {
+      span.setAttribute(BLOCKED_NS, own.blockedNanos + others[2]);
+      span.setAttribute(WAITED_NS, own.waitedNanos + others[3]);
+    }
+    span.setAttribute(GC_PAUSE_NS, gcPauseNanos);
+    span.setAttribute(ASYNC_TASKS, others[4]);
+    span.setAttribute(THREADS_STARTED, others[5]);
     span.end();
-
-    AttributesBuilder metric = request.metricAttributes;
-    if (status >= 100) {
-      metric.put(HTTP_RESPONSE_STATUS_CODE, (long) status);
-    }
-    if (errorType != null) {
-      metric.put(ERROR_TYPE, errorType);
-    }
-    instruments.duration.record(seconds, metric.build());
+    instruments.duration.record(seconds, metricAttributes);
   }
 
   /**

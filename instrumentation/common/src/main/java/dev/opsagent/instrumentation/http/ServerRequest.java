@@ -5,7 +5,10 @@
 package dev.opsagent.instrumentation.http;
 
 import dev.opsagent.bootstrap.RequestContext;
+import dev.opsagent.instrumentation.runtime.ThreadCost;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.trace.Span;
 
 /**
@@ -18,25 +21,58 @@ final class ServerRequest extends RequestContext {
 
   final Span span;
   final long startNanos;
-  final long startCpuNanos;
-  final long startAllocatedBytes;
+  final ThreadCost.Reading start;
+  final long startGcPauseNanos;
 
   /**
    * {@code http.request.method}, {@code url.scheme}, {@code network.protocol.version}, {@code
-   * http.route}.
+   * http.route}; the status and {@code error.type} are added at the end.
    */
   final AttributesBuilder metricAttributes;
+
+  private final LongCounter lateCpuTime;
+  private final LongCounter lateAllocated;
+
+  /** The metric attributes once the request ended, for work that finishes later. */
+  private volatile Attributes endAttributes;
 
   ServerRequest(
       Span span,
       long startNanos,
-      long startCpuNanos,
-      long startAllocatedBytes,
-      AttributesBuilder metricAttributes) {
+      ThreadCost.Reading start,
+      long startGcPauseNanos,
+      AttributesBuilder metricAttributes,
+      LongCounter lateCpuTime,
+      LongCounter lateAllocated) {
     this.span = span;
     this.startNanos = startNanos;
-    this.startCpuNanos = startCpuNanos;
-    this.startAllocatedBytes = startAllocatedBytes;
+    this.start = start;
+    this.startGcPauseNanos = startGcPauseNanos;
     this.metricAttributes = metricAttributes;
+    this.lateCpuTime = lateCpuTime;
+    this.lateAllocated = lateAllocated;
+  }
+
+  /**
+   * Ends the request.
+   *
+   * @param attributes the request's final metric attributes
+   * @return what other threads did for it, as {@link RequestContext#end()} says
+   */
+  long[] finish(Attributes attributes) {
+    endAttributes = attributes;
+    return end();
+  }
+
+  /** Reported as metrics, by route and status: the span has been exported already. */
+  @Override
+  protected void lateWork(long cpuNanos, long allocatedBytes) {
+    Attributes attributes = endAttributes;
+    if (cpuNanos > 0) {
+      lateCpuTime.add(cpuNanos, attributes);
+    }
+    if (allocatedBytes > 0) {
+      lateAllocated.add(allocatedBytes, attributes);
+    }
   }
 }

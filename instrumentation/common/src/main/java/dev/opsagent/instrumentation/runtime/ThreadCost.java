@@ -8,6 +8,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 
 /**
@@ -29,7 +30,74 @@ public final class ThreadCost {
    */
   private static final MethodHandle ALLOCATED_BYTES = allocatedBytesHandle();
 
+  /** Blocked and waited times need thread contention monitoring, which the agent may switch on. */
+  private static volatile boolean contentionMonitoring;
+
   private ThreadCost() {}
+
+  /**
+   * Switches thread contention monitoring on (so that blocked and waited times can be read) or
+   * leaves it as it is.
+   *
+   * @return whether blocked and waited times will be read
+   */
+  public static boolean monitorContention(boolean enable) {
+    try {
+      if (enable && THREADS.isThreadContentionMonitoringSupported()) {
+        THREADS.setThreadContentionMonitoringEnabled(true);
+      }
+      contentionMonitoring = THREADS.isThreadContentionMonitoringEnabled();
+    } catch (UnsupportedOperationException | SecurityException e) {
+      contentionMonitoring = false;
+    }
+    return contentionMonitoring;
+  }
+
+  /**
+   * @return the calling thread's counters now
+   */
+  public static Reading read() {
+    long blockedNanos = UNAVAILABLE;
+    long waitedNanos = UNAVAILABLE;
+    if (contentionMonitoring) {
+      ThreadInfo info = THREADS.getThreadInfo(Thread.currentThread().getId(), 0);
+      if (info != null && info.getBlockedTime() >= 0) {
+        blockedNanos = info.getBlockedTime() * 1_000_000;
+        waitedNanos = info.getWaitedTime() * 1_000_000;
+      }
+    }
+    return new Reading(cpuTimeNanos(), allocatedBytes(), blockedNanos, waitedNanos);
+  }
+
+  /**
+   * The calling thread's counters at one moment. Blocked and waited times come from the JVM in
+   * milliseconds.
+   */
+  public static final class Reading {
+
+    public final long cpuNanos;
+    public final long allocatedBytes;
+    public final long blockedNanos;
+    public final long waitedNanos;
+
+    Reading(long cpuNanos, long allocatedBytes, long blockedNanos, long waitedNanos) {
+      this.cpuNanos = cpuNanos;
+      this.allocatedBytes = allocatedBytes;
+      this.blockedNanos = blockedNanos;
+      this.waitedNanos = waitedNanos;
+    }
+
+    /**
+     * @return what the thread spent between this reading and {@code later}, field by field
+     */
+    public Reading until(Reading later) {
+      return new Reading(
+          delta(cpuNanos, later.cpuNanos),
+          delta(allocatedBytes, later.allocatedBytes),
+          delta(blockedNanos, later.blockedNanos),
+          delta(waitedNanos, later.waitedNanos));
+    }
+  }
 
   /**
    * @return the calling thread's CPU time in nanoseconds, or {@link #UNAVAILABLE}

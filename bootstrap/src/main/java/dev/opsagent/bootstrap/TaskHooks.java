@@ -1,0 +1,58 @@
+/*
+ * Copyright The opsagent Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.opsagent.bootstrap;
+
+import java.util.concurrent.Callable;
+
+/**
+ * What advice woven into executors and threads calls when work is handed from one thread to
+ * another. The implementation lives in the agent class loader; advice reaches it through {@link
+ * Bridge}. With no request current on the calling thread every method returns at once, leaves its
+ * argument as it is and allocates nothing. Implementations never throw.
+ */
+public interface TaskHooks {
+
+  /**
+   * @return a task that runs {@code task} for the calling thread's request, or {@code task}
+   */
+  Runnable wrap(Runnable task);
+
+  /**
+   * @return a task that calls {@code task} for the calling thread's request, or {@code task}
+   */
+  Callable<?> wrap(Callable<?> task);
+
+  /** {@code thread} is being started by the calling thread. */
+  void threadStarting(Thread thread);
+
+  /** The calling thread, just started, begins to run. */
+  void threadRunning();
+
+  /** The calling thread is about to terminate. */
+  void threadExiting();
+
+  /** Changes nothing: in place until the agent has started. */
+  TaskHooks NO_OP =
+      new TaskHooks() {
+        @Override
+        public Runnable wrap(Runnable task) {
+          return task;
+        }
+
+        @Override
+        public Callable<?> wrap(Callable<?> task) {
+          return task;
+        }
+
+        @Override
+        public void threadStarting(Thread thread) {}
+
+        @Override
+        public void threadRunning() {}
+
+        @Override
+        public void threadExiting() {}
+      };
+}

@@ -1,0 +1,231 @@
+/*
+ * Copyright The opsagent Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.opsagent.smoke.apps;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A JDK HTTP server whose handlers hand work to other threads in the ways real services do, so that
+ * the smoke tests can check what each request's span says it cost. It knows nothing of the agent.
+ * Every amount of CPU is measured with the thread's own CPU clock, so it is what the agent must
+ * find.
+ *
+ * <ul>
+ *   <li>{@code /submit?tasks=N&ms=M}: N tasks submitted to a pool, each burning M ms of CPU.
+ *   <li>{@code /execute?tasks=N&ms=M}: the same with {@code execute(Runnable)}.
+ *   <li>{@code /thread?ms=M}: a new platform thread burning M ms.
+ *   <li>{@code /alloc?mb=N}: a pool task allocating N MB.
+ *   <li>{@code /blocked?ms=M}: the handler blocks M ms on a monitor another thread holds.
+ *   <li>{@code /gc}: the handler runs {@code System.gc()}.
+ *   <li>{@code /late?ms=M}: hands off M ms of CPU and answers at once; the work ends later.
+ *   <li>{@code /leak?ms=M}: a task on a one-thread pool; after the answer, a task unrelated to any
+ *       request runs on that same pool thread and hands off 200 ms of CPU of its own.
+ * </ul>
+ */
+public final class ConcurrencyApp {
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final ExecutorService POOL = Executors.newFixedThreadPool(4);
+  private static final ExecutorService SINGLE = Executors.newSingleThreadExecutor();
+  private static final ExecutorService OTHER = Executors.newFixedThreadPool(1);
+  private static final BlockingQueue<Runnable> UNRELATED = new LinkedBlockingQueue<>();
+  private static final Object LOCK = new Object();
+  private static volatile Object sink;
+
+  private ConcurrencyApp() {}
+
+  public static void main(String[] args) throws Exception {
+    // Started before any request: it hands the pools work that belongs to no request.
+    Thread background =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  SINGLE.submit(UNRELATED.take());
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "unrelated-work");
+    background.setDaemon(true);
+    background.start();
+
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.createContext("/submit", ConcurrencyApp::submit);
+    server.createContext("/execute", ConcurrencyApp::execute);
+    server.createContext("/thread", ConcurrencyApp::thread);
+    server.createContext("/alloc", ConcurrencyApp::alloc);
+    server.createContext("/blocked", ConcurrencyApp::blocked);
+    server.createContext(
+        "/gc",
+        exchange -> {
+          System.gc();
+          respond(exchange, "collected");
+        });
+    server.createContext("/late", ConcurrencyApp::late);
+    server.createContext("/leak", ConcurrencyApp::leak);
+    server.start();
+    System.out.println("READY port=" + server.getAddress().getPort());
+  }
+
+  private static void submit(HttpExchange exchange) throws IOException {
+    int tasks = param(exchange, "tasks", 4);
+    long millis = param(exchange, "ms", 20);
+    List<Future<?>> futures = new ArrayList<>();
+    for (int i = 0; i < tasks; i++) {
+      futures.add(POOL.submit(() -> burn(millis)));
+    }
+    for (Future<?> future : futures) {
+      join(future);
+    }
+    respond(exchange, tasks + " tasks done");
+  }
+
+  private static void execute(HttpExchange exchange) throws IOException {
+    int tasks = param(exchange, "tasks", 4);
+    long millis = param(exchange, "ms", 20);
+    CountDownLatch done = new CountDownLatch(tasks);
+    for (int i = 0; i < tasks; i++) {
+      POOL.execute(
+          () -> {
+            burn(millis);
+            done.countDown();
+          });
+    }
+    await(done);
+    respond(exchange, tasks + " tasks done");
+  }
+
+  private static void thread(HttpExchange exchange) throws IOException {
+    long millis = param(exchange, "ms", 50);
+    Thread worker = new Thread(() -> burn(millis), "request-worker");
+    worker.start();
+    try {
+      worker.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    respond(exchange, "thread done");
+  }
+
+  private static void alloc(HttpExchange exchange) throws IOException {
+    int megabytes = param(exchange, "mb", 10);
+    join(
+        POOL.submit(
+            () -> {
+              List<byte[]> chunks = new ArrayList<>();
+              for (int i = 0; i < megabytes; i++) {
+                chunks.add(new byte[1024 * 1024]);
+              }
+              sink = chunks;
+            }));
+    respond(exchange, "allocated " + megabytes + " MB");
+  }
+
+  private static void blocked(HttpExchange exchange) throws IOException {
+    long millis = param(exchange, "ms", 100);
+    CountDownLatch held = new CountDownLatch(1);
+    Thread holder =
+        new Thread(
+            () -> {
+              synchronized (LOCK) {
+                held.countDown();
+                sleep(millis);
+              }
+            },
+            "lock-holder");
+    holder.start();
+    await(held);
+    synchronized (LOCK) {
+      sink = exchange;
+    }
+    respond(exchange, "got the lock");
+  }
+
+  private static void late(HttpExchange exchange) throws IOException {
+    long millis = param(exchange, "ms", 100);
+    POOL.execute(() -> burn(millis));
+    respond(exchange, "handed off");
+  }
+
+  private static void leak(HttpExchange exchange) throws IOException {
+    long millis = param(exchange, "ms", 20);
+    join(SINGLE.submit(() -> burn(millis)));
+    respond(exchange, "done");
+    UNRELATED.add(() -> join(OTHER.submit(() -> burn(200))));
+  }
+
+  /** Burns {@code millis} of the calling thread's CPU time. */
+  private static void burn(long millis) {
+    long end = THREADS.getCurrentThreadCpuTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    long spins = 0;
+    while (THREADS.getCurrentThreadCpuTime() < end) {
+      spins++;
+    }
+    sink = spins;
+  }
+
+  private static void join(Future<?> future) {
+    try {
+      future.get();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int param(HttpExchange exchange, String name, int defaultValue) {
+    String query = exchange.getRequestURI().getQuery();
+    if (query != null) {
+      for (String pair : query.split("&")) {
+        if (pair.startsWith(name + "=")) {
+          return Integer.parseInt(pair.substring(name.length() + 1));
+        }
+      }
+    }
+    return defaultValue;
+  }
+
+  private static void respond(HttpExchange exchange, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.sendResponseHeaders(200, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+}

@@ -1,0 +1,188 @@
+/*
+ * Copyright The opsagent Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.opsagent.smoke;
+
+import static dev.opsagent.smoke.Smoke.AWAIT;
+import static dev.opsagent.smoke.Smoke.FAST_METRICS;
+import static dev.opsagent.smoke.Smoke.FAST_SPANS;
+import static dev.opsagent.smoke.Smoke.args;
+import static dev.opsagent.smoke.Smoke.attr;
+import static dev.opsagent.smoke.Smoke.exportTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.opsagent.smoke.harness.AppJvm;
+import dev.opsagent.smoke.harness.Http;
+import dev.opsagent.smoke.harness.Jdk;
+import dev.opsagent.smoke.harness.OtlpReceiver;
+import dev.opsagent.smoke.harness.ReceivedSpan;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What a request cost the runtime, summed over every thread that worked for it: {@code
+ * ConcurrencyApp} hands work to pools and new threads, and each span must count it, on every JDK.
+ */
+class CrossThreadSmokeTest {
+
+  private static final String CONCURRENCY_APP = "dev.opsagent.smoke.apps.ConcurrencyApp";
+  private static final long MS = 1_000_000;
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.opsagent.smoke.harness.Jdks#all")
+  void countsTheWorkOfEveryThreadThatWorkedForTheRequest(Jdk jdk) throws Exception {
+    try (OtlpReceiver receiver = OtlpReceiver.startHttp();
+        AppJvm app =
+            AppJvm.builder(jdk, CONCURRENCY_APP)
+                .agentArgs(args(exportTo(receiver), FAST_SPANS, FAST_METRICS))
+                .start()) {
+      int port = app.port();
+      // Warm-up: the first hand-offs load classes (the application's and the agent's).
+      for (String warmUp :
+          List.of("/submit?ms=1&warm", "/execute?ms=1&warm", "/thread?ms=1&warm", "/leak?ms=1")) {
+        assertThat(Http.get(port, warmUp).statusCode()).isEqualTo(200);
+      }
+      for (String path :
+          List.of(
+              "/submit?tasks=4&ms=20",
+              "/execute?tasks=4&ms=20",
+              "/thread?ms=50",
+              "/alloc?mb=10",
+              "/blocked?ms=100",
+              "/gc",
+              "/late?ms=100",
+              "/leak?ms=20")) {
+        assertThat(Http.get(port, path).statusCode()).as(path).isEqualTo(200);
+      }
+
+      SoftAssertions softly = new SoftAssertions();
+      ReceivedSpan submit = one(receiver, "/submit", "tasks=4&ms=20");
+      softly
+          .assertThat(submit.longAttr("opsagent.cpu_time_ns"))
+          .as("cpu, 4 submitted tasks of 20 ms")
+          .isGreaterThanOrEqualTo(70 * MS);
+      softly
+          .assertThat(submit.longAttr("opsagent.cpu_time_own_ns"))
+          .as("own cpu, 4 submitted tasks")
+          .isLessThan(20 * MS);
+      softly
+          .assertThat(submit.longAttr("opsagent.async_tasks"))
+          .as("tasks submitted")
+          .isEqualTo(4L);
+
+      ReceivedSpan execute = one(receiver, "/execute", "tasks=4&ms=20");
+      softly
+          .assertThat(execute.longAttr("opsagent.cpu_time_ns"))
+          .as("cpu, 4 executed tasks of 20 ms")
+          .isGreaterThanOrEqualTo(70 * MS);
+      softly
+          .assertThat(execute.longAttr("opsagent.cpu_time_own_ns"))
+          .as("own cpu, 4 executed tasks")
+          .isLessThan(20 * MS);
+      softly
+          .assertThat(execute.longAttr("opsagent.async_tasks"))
+          .as("tasks executed")
+          .isEqualTo(4L);
+
+      ReceivedSpan thread = one(receiver, "/thread", "ms=50");
+      softly
+          .assertThat(thread.longAttr("opsagent.cpu_time_ns"))
+          .as("cpu, a thread of 50 ms")
+          .isGreaterThanOrEqualTo(45 * MS);
+      softly
+          .assertThat(thread.longAttr("opsagent.cpu_time_own_ns"))
+          .as("own cpu, a thread of 50 ms")
+          .isLessThan(20 * MS);
+      softly
+          .assertThat(thread.longAttr("opsagent.threads_started"))
+          .as("threads started")
+          .isEqualTo(1L);
+
+      ReceivedSpan alloc = one(receiver, "/alloc", "mb=10");
+      softly
+          .assertThat(alloc.longAttr("opsagent.alloc_bytes"))
+          .as("allocated by a task of 10 MB")
+          .isGreaterThanOrEqualTo(10L * 1024 * 1024);
+
+      ReceivedSpan blocked = one(receiver, "/blocked", "ms=100");
+      softly
+          .assertThat(blocked.longAttr("opsagent.blocked_ns"))
+          .as("blocked 100 ms on a monitor")
+          .isGreaterThanOrEqualTo(80 * MS);
+
+      ReceivedSpan gc = one(receiver, "/gc", null);
+      softly
+          .assertThat(gc.longAttr("opsagent.gc_pause_ns"))
+          .as("GC pause of System.gc()")
+          .isPositive();
+
+      ReceivedSpan late = one(receiver, "/late", "ms=100");
+      softly
+          .assertThat(late.longAttr("opsagent.async_tasks"))
+          .as("tasks handed off by /late")
+          .isEqualTo(1L);
+      softly
+          .assertThat(late.longAttr("opsagent.cpu_time_ns"))
+          .as("cpu of /late, which does not wait for its task")
+          .isLessThan(50 * MS);
+
+      ReceivedSpan leak = one(receiver, "/leak", "ms=20");
+      softly
+          .assertThat(leak.longAttr("opsagent.cpu_time_ns"))
+          .as("cpu of /leak: its 20 ms task, not the unrelated 200 ms after it")
+          .isBetween(15 * MS, 150 * MS);
+
+      // The /late task finishes after its span: its CPU time goes to the late-work metric.
+      softly
+          .assertThat(awaitLateCpu(receiver, "/late", 80 * MS))
+          .as("late work of /late")
+          .isGreaterThanOrEqualTo(80 * MS);
+      // The unrelated task ran on the pool thread that had worked for /leak: nothing of it is late
+      // work of /leak.
+      Smoke.pause(Duration.ofSeconds(1));
+      softly.assertThat(lateCpu(receiver, "/leak")).as("late work of /leak").isZero();
+      softly.assertAll();
+    }
+  }
+
+  private static ReceivedSpan one(OtlpReceiver receiver, String path, String query) {
+    Predicate<ReceivedSpan> match =
+        span ->
+            path.equals(span.attr("url.path"))
+                && (query == null || query.equals(span.attr("url.query")));
+    return receiver.awaitSpans(match, 1, AWAIT).get(0);
+  }
+
+  /** Waits until the late-work CPU time reported for {@code route} reaches {@code atLeast}. */
+  private static long awaitLateCpu(OtlpReceiver receiver, String route, long atLeast) {
+    long deadline = System.nanoTime() + AWAIT.toNanos();
+    long seen = lateCpu(receiver, route);
+    while (seen < atLeast && System.nanoTime() < deadline) {
+      Smoke.pause(Duration.ofMillis(200));
+      seen = lateCpu(receiver, route);
+    }
+    return seen;
+  }
+
+  /** The latest cumulative late-work CPU time reported for {@code route}, 0 if none. */
+  private static long lateCpu(OtlpReceiver receiver, String route) {
+    long latest = 0;
+    for (Metric metric : receiver.metrics()) {
+      if (metric.getName().equals("opsagent.request.late_work.cpu_time") && metric.hasSum()) {
+        for (NumberDataPoint point : metric.getSum().getDataPointsList()) {
+          if (route.equals(attr(point.getAttributesList(), "http.route"))) {
+            latest = point.getAsInt();
+          }
+        }
+      }
+    }
+    return latest;
+  }
+}
