@@ -4,6 +4,8 @@
  */
 package dev.opsagent.bootstrap;
 
+import java.util.function.Consumer;
+
 /**
  * The request a thread is working for, and the runtime cost of the work other threads did for it.
  * It lives on the bootstrap class path because advice on JDK classes (threads, executors) carries
@@ -13,8 +15,8 @@ package dev.opsagent.bootstrap;
  * <p>At most one request is current on a thread: a server entry point that finds one already
  * current is nested inside it (a wrapping handler, a filter chain) and records nothing.
  *
- * <p>Work reported after the request ended is not added to it (its span is already gone): it goes
- * to {@link #lateWork}.
+ * <p>Work reported after the request's record was completed is not added to it (its span is already
+ * gone): it goes to {@link #lateWork}.
  */
 public abstract class RequestContext {
 
@@ -23,14 +25,25 @@ public abstract class RequestContext {
   /** The thread that received the request. */
   private final Thread receivingThread = Thread.currentThread();
 
-  // Work done for the request by other threads; guarded by this.
+  // Work done for the request by other threads, and its state; guarded by this.
   private long otherCpuNanos;
   private long otherAllocatedBytes;
   private long otherBlockedNanos;
   private long otherWaitedNanos;
   private int tasks;
   private int threadsStarted;
+
+  /** Pieces of work running for the request right now. */
+  private int running;
+
+  /** The request's entry point returned while work was still running for it. */
+  private boolean ending;
+
+  /** The request's record is complete: work finishing from now on is late. */
   private boolean ended;
+
+  /** Completes the record once the last running work finished; set while ending. */
+  private Consumer<long[]> onEnded;
 
   protected RequestContext() {}
 
@@ -68,40 +81,93 @@ public abstract class RequestContext {
     threadsStarted++;
   }
 
+  /** A piece of work (a task, a thread) starts running for this request. */
+  public final synchronized void workStarted() {
+    running++;
+  }
+
   /**
-   * Adds the cost of work another thread finished for this request; a reading the JVM could not
-   * make is negative and adds nothing. Work finished after the request ended goes to {@link
-   * #lateWork} instead.
+   * A piece of work that started running for this request finished: adds its cost; a reading the
+   * JVM could not make is negative and adds nothing. Work finished after the request's record was
+   * completed goes to {@link #lateWork} instead.
    */
-  public final void addWork(
+  public final void workFinished(
       long cpuNanos, long allocatedBytes, long blockedNanos, long waitedNanos) {
+    Consumer<long[]> complete = null;
+    long[] totals = null;
+    boolean late;
     synchronized (this) {
-      if (!ended) {
+      running--;
+      late = ended;
+      if (!late) {
         otherCpuNanos += Math.max(0, cpuNanos);
         otherAllocatedBytes += Math.max(0, allocatedBytes);
         otherBlockedNanos += Math.max(0, blockedNanos);
         otherWaitedNanos += Math.max(0, waitedNanos);
-        return;
+        if (ending && running == 0) {
+          ended = true;
+          complete = onEnded;
+          onEnded = null;
+          totals = totals();
+        }
       }
     }
-    lateWork(cpuNanos, allocatedBytes);
+    if (late) {
+      lateWork(cpuNanos, allocatedBytes);
+    } else if (complete != null) {
+      complete.accept(totals);
+    }
   }
 
   /**
-   * @return whether the request has ended: work still running for it is late
+   * @return whether the request's entry point has returned: new work no longer joins it
    */
   public final synchronized boolean isEnded() {
-    return ended;
+    return ending || ended;
   }
 
   /**
-   * Ends the request: from now on work for it is late.
+   * The request's entry point returned. Work that is still running for it (a task that woke the
+   * request's thread just before its own last instructions) is waited for, without holding up any
+   * thread: {@code onEnded} receives the totals now if nothing runs, else when the last running
+   * work finishes, or at {@link #endNow()}, whichever comes first.
    *
-   * @return what other threads did for it until now: CPU ns, allocated bytes, blocked ns, waited
-   *     ns, tasks handed off, threads started
+   * @param onEnded receives what other threads did for the request: CPU ns, allocated bytes,
+   *     blocked ns, waited ns, tasks handed off, threads started
+   * @return whether the record was completed now
    */
-  protected final synchronized long[] end() {
-    ended = true;
+  protected final boolean end(Consumer<long[]> onEnded) {
+    long[] totals;
+    synchronized (this) {
+      if (running > 0) {
+        ending = true;
+        this.onEnded = onEnded;
+        return false;
+      }
+      ended = true;
+      totals = totals();
+    }
+    onEnded.accept(totals);
+    return true;
+  }
+
+  /** Completes the record with what was counted so far; work still running becomes late. */
+  protected final void endNow() {
+    Consumer<long[]> complete;
+    long[] totals;
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      complete = onEnded;
+      onEnded = null;
+      totals = totals();
+    }
+    complete.accept(totals);
+  }
+
+  private long[] totals() {
     return new long[] {
       otherCpuNanos, otherAllocatedBytes, otherBlockedNanos, otherWaitedNanos, tasks, threadsStarted
     };

@@ -24,6 +24,22 @@ public interface TaskHooks {
    */
   Callable<?> wrap(Callable<?> task);
 
+  /**
+   * A task that cannot be wrapped (a {@code ForkJoinTask}: forking and joining rely on its
+   * identity) is handed off: it will work for the calling thread's request.
+   */
+  void attach(Object task);
+
+  /**
+   * The calling thread begins to run {@code task}.
+   *
+   * @return a token for {@link #taskFinished}, or {@code null} when the task works for no request
+   */
+  Object taskStarting(Object task);
+
+  /** The task whose start returned {@code token} has finished, normally or not. */
+  void taskFinished(Object token);
+
   /** {@code thread} is being started by the calling thread. */
   void threadStarting(Thread thread);
 
@@ -45,6 +61,17 @@ public interface TaskHooks {
         public Callable<?> wrap(Callable<?> task) {
           return task;
         }
+
+        @Override
+        public void attach(Object task) {}
+
+        @Override
+        public Object taskStarting(Object task) {
+          return null;
+        }
+
+        @Override
+        public void taskFinished(Object token) {}
 
         @Override
         public void threadStarting(Thread thread) {}

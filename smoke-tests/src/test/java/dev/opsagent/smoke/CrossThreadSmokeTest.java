@@ -46,13 +46,23 @@ class CrossThreadSmokeTest {
       int port = app.port();
       // Warm-up: the first hand-offs load classes (the application's and the agent's).
       for (String warmUp :
-          List.of("/submit?ms=1&warm", "/execute?ms=1&warm", "/thread?ms=1&warm", "/leak?ms=1")) {
+          List.of(
+              "/submit?ms=1&warm",
+              "/execute?ms=1&warm",
+              "/parallel?ms=1&warm",
+              "/async?ms=1&warm",
+              "/forkjoin?ms=1&warm",
+              "/thread?ms=1&warm",
+              "/leak?ms=1")) {
         assertThat(Http.get(port, warmUp).statusCode()).isEqualTo(200);
       }
       for (String path :
           List.of(
               "/submit?tasks=4&ms=20",
               "/execute?tasks=4&ms=20",
+              "/parallel?tasks=4&ms=20",
+              "/async?tasks=4&ms=20",
+              "/forkjoin?tasks=4&ms=20",
               "/thread?ms=50",
               "/alloc?mb=10",
               "/blocked?ms=100",
@@ -90,6 +100,43 @@ class CrossThreadSmokeTest {
           .assertThat(execute.longAttr("opsagent.async_tasks"))
           .as("tasks executed")
           .isEqualTo(4L);
+
+      // The caller of a parallel stream works on it too: only the total is known.
+      ReceivedSpan parallel = one(receiver, "/parallel", "tasks=4&ms=20");
+      softly
+          .assertThat(parallel.longAttr("opsagent.cpu_time_ns"))
+          .as("cpu, a parallel stream of 4 x 20 ms")
+          .isGreaterThanOrEqualTo(70 * MS);
+
+      // The default executor: the common pool, or a thread per task where it has one thread.
+      ReceivedSpan async = one(receiver, "/async", "tasks=4&ms=20");
+      softly
+          .assertThat(async.longAttr("opsagent.cpu_time_ns"))
+          .as("cpu, 4 supplyAsync of 20 ms")
+          .isGreaterThanOrEqualTo(70 * MS);
+      softly
+          .assertThat(async.longAttr("opsagent.cpu_time_own_ns"))
+          .as("own cpu, 4 supplyAsync")
+          .isLessThan(20 * MS);
+      softly
+          .assertThat(
+              async.longAttr("opsagent.async_tasks") + async.longAttr("opsagent.threads_started"))
+          .as("tasks and threads of 4 supplyAsync")
+          .isEqualTo(4L);
+
+      ReceivedSpan forkJoin = one(receiver, "/forkjoin", "tasks=4&ms=20");
+      softly
+          .assertThat(forkJoin.longAttr("opsagent.cpu_time_ns"))
+          .as("cpu, a fork/join task of 4 x 20 ms")
+          .isGreaterThanOrEqualTo(70 * MS);
+      softly
+          .assertThat(forkJoin.longAttr("opsagent.cpu_time_own_ns"))
+          .as("own cpu, a fork/join task")
+          .isLessThan(20 * MS);
+      softly
+          .assertThat(forkJoin.longAttr("opsagent.async_tasks"))
+          .as("fork/join tasks handed off")
+          .isGreaterThanOrEqualTo(4L);
 
       ReceivedSpan thread = one(receiver, "/thread", "ms=50");
       softly

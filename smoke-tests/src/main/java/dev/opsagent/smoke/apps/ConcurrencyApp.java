@@ -15,12 +15,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * A JDK HTTP server whose handlers hand work to other threads in the ways real services do, so that
@@ -31,6 +35,11 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code /submit?tasks=N&ms=M}: N tasks submitted to a pool, each burning M ms of CPU.
  *   <li>{@code /execute?tasks=N&ms=M}: the same with {@code execute(Runnable)}.
+ *   <li>{@code /parallel?tasks=N&ms=M}: a parallel stream of N elements, each burning M ms.
+ *   <li>{@code /async?tasks=N&ms=M}: N {@code CompletableFuture.supplyAsync} on the default
+ *       executor, each burning M ms.
+ *   <li>{@code /forkjoin?tasks=N&ms=M}: a {@code RecursiveAction} on a pool of its own that forks N
+ *       leaves, each burning M ms.
  *   <li>{@code /thread?ms=M}: a new platform thread burning M ms.
  *   <li>{@code /alloc?mb=N}: a pool task allocating N MB.
  *   <li>{@code /blocked?ms=M}: the handler blocks M ms on a monitor another thread holds.
@@ -46,6 +55,7 @@ public final class ConcurrencyApp {
   private static final ExecutorService POOL = Executors.newFixedThreadPool(4);
   private static final ExecutorService SINGLE = Executors.newSingleThreadExecutor();
   private static final ExecutorService OTHER = Executors.newFixedThreadPool(1);
+  private static final ForkJoinPool FORK_JOIN = new ForkJoinPool(4);
   private static final BlockingQueue<Runnable> UNRELATED = new LinkedBlockingQueue<>();
   private static final Object LOCK = new Object();
   private static volatile Object sink;
@@ -73,6 +83,9 @@ public final class ConcurrencyApp {
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.createContext("/submit", ConcurrencyApp::submit);
     server.createContext("/execute", ConcurrencyApp::execute);
+    server.createContext("/parallel", ConcurrencyApp::parallel);
+    server.createContext("/async", ConcurrencyApp::async);
+    server.createContext("/forkjoin", ConcurrencyApp::forkJoin);
     server.createContext("/thread", ConcurrencyApp::thread);
     server.createContext("/alloc", ConcurrencyApp::alloc);
     server.createContext("/blocked", ConcurrencyApp::blocked);
@@ -114,6 +127,47 @@ public final class ConcurrencyApp {
     }
     await(done);
     respond(exchange, tasks + " tasks done");
+  }
+
+  private static void parallel(HttpExchange exchange) throws IOException {
+    int tasks = param(exchange, "tasks", 4);
+    long millis = param(exchange, "ms", 20);
+    IntStream.range(0, tasks).parallel().forEach(i -> burn(millis));
+    respond(exchange, tasks + " elements done");
+  }
+
+  private static void async(HttpExchange exchange) throws IOException {
+    int tasks = param(exchange, "tasks", 4);
+    long millis = param(exchange, "ms", 20);
+    List<CompletableFuture<Long>> futures = new ArrayList<>();
+    for (int i = 0; i < tasks; i++) {
+      futures.add(CompletableFuture.supplyAsync(() -> burn(millis)));
+    }
+    futures.forEach(CompletableFuture::join);
+    respond(exchange, tasks + " futures done");
+  }
+
+  private static void forkJoin(HttpExchange exchange) throws IOException {
+    int tasks = param(exchange, "tasks", 4);
+    long millis = param(exchange, "ms", 20);
+    FORK_JOIN.invoke(
+        new RecursiveAction() {
+          @Override
+          protected void compute() {
+            List<RecursiveAction> leaves = new ArrayList<>();
+            for (int i = 0; i < tasks; i++) {
+              leaves.add(
+                  new RecursiveAction() {
+                    @Override
+                    protected void compute() {
+                      burn(millis);
+                    }
+                  });
+            }
+            invokeAll(leaves);
+          }
+        });
+    respond(exchange, tasks + " leaves done");
   }
 
   private static void thread(HttpExchange exchange) throws IOException {
@@ -175,14 +229,15 @@ public final class ConcurrencyApp {
     UNRELATED.add(() -> join(OTHER.submit(() -> burn(200))));
   }
 
-  /** Burns {@code millis} of the calling thread's CPU time. */
-  private static void burn(long millis) {
+  /** Burns {@code millis} of the calling thread's CPU time; returns how often it read the clock. */
+  private static long burn(long millis) {
     long end = THREADS.getCurrentThreadCpuTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     long spins = 0;
     while (THREADS.getCurrentThreadCpuTime() < end) {
       spins++;
     }
     sink = spins;
+    return spins;
   }
 
   private static void join(Future<?> future) {

@@ -47,6 +47,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -266,8 +267,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
       metric.put(ERROR_TYPE, errorType);
     }
     Attributes metricAttributes = metric.build();
-    // From here on, work still running for the request is reported as late work.
-    long[] others = request.finish(metricAttributes);
+    instruments.duration.record(seconds, metricAttributes);
 
     Span span = request.span;
     if (status >= 100) {
@@ -286,6 +286,14 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
         span.setAttribute(header.key, capture.values(header, values));
       }
     }
+    span.setAttribute(GC_PAUSE_NS, gcPauseNanos);
+    Instant endTime = Instant.now();
+    // The span ends when the work still running for the request has added its cost.
+    request.end(metricAttributes, others -> complete(span, own, others, endTime));
+  }
+
+  /** Completes the span with the cost of every thread that worked for the request. */
+  private static void complete(Span span, ThreadCost.Reading own, long[] others, Instant endTime) {
     if (own.cpuNanos >= 0) {
       span.setAttribute(CPU_TIME_OWN_NS, own.cpuNanos);
       span.setAttribute(CPU_TIME_NS, own.cpuNanos + others[0]);
@@ -297,11 +305,9 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
       span.setAttribute(BLOCKED_NS, own.blockedNanos + others[2]);
       span.setAttribute(WAITED_NS, own.waitedNanos + others[3]);
     }
-    span.setAttribute(GC_PAUSE_NS, gcPauseNanos);
     span.setAttribute(ASYNC_TASKS, others[4]);
     span.setAttribute(THREADS_STARTED, others[5]);
-    span.end();
-    instruments.duration.record(seconds, metricAttributes);
+    span.end(endTime);
   }
 
   /**

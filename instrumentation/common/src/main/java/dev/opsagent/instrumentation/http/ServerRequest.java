@@ -10,6 +10,10 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.trace.Span;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One request being recorded: its span, the readings taken when it arrived, and what the duration
@@ -54,14 +58,37 @@ final class ServerRequest extends RequestContext {
   }
 
   /**
-   * Ends the request.
+   * The request's entry point returned: {@code complete} receives what other threads did for it (as
+   * {@link RequestContext#end} says) once no work runs for it any more, within {@link
+   * #GRACE_MILLIS} at the most, on whichever thread finishes last.
    *
-   * @param attributes the request's final metric attributes
-   * @return what other threads did for it, as {@link RequestContext#end()} says
+   * @param attributes the request's final metric attributes, for late work
    */
-  long[] finish(Attributes attributes) {
+  void end(Attributes attributes, Consumer<long[]> complete) {
     endAttributes = attributes;
-    return end();
+    if (!end(complete)) {
+      Grace.TIMER.schedule(this::endNow, GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * How long a request's record waits for work still running for it when its entry point returned:
+   * enough for a task that woke the request's thread to run its last instructions.
+   */
+  static final long GRACE_MILLIS = 10;
+
+  /**
+   * The timer that completes records whose work ran past their grace; its one thread is idle
+   * otherwise.
+   */
+  private static final class Grace {
+    static final ScheduledExecutorService TIMER =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "opsagent-request-grace");
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
   /** Reported as metrics, by route and status: the span has been exported already. */

@@ -31,6 +31,9 @@ import java.util.concurrent.FutureTask;
  */
 public final class RequestTasks implements TaskHooks {
 
+  /** Tasks that cannot be wrapped, until they run. */
+  private final AttachedTasks attached = new AttachedTasks();
+
   /** Threads started for a request, until they terminate. Weak: a thread never run is forgotten. */
   private final Map<Thread, RequestContext> threads =
       Collections.synchronizedMap(new WeakHashMap<>());
@@ -68,6 +71,35 @@ public final class RequestTasks implements TaskHooks {
   }
 
   @Override
+  public void attach(Object task) {
+    RequestContext request = RequestContext.current();
+    if (request != null && task != null && attached.put(task, request)) {
+      request.taskHandedOff();
+    }
+  }
+
+  @Override
+  public Object taskStarting(Object task) {
+    RequestContext request = attached.remove(task);
+    if (request == null) {
+      return null;
+    }
+    RequestContext previous = RequestContext.current();
+    if (previous == request) {
+      // Joined by a thread already working for the request: counted in its own reading.
+      return null;
+    }
+    return new Running(request, previous);
+  }
+
+  @Override
+  public void taskFinished(Object token) {
+    if (token instanceof Running) {
+      ((Running) token).finish();
+    }
+  }
+
+  @Override
   public void threadStarting(Thread thread) {
     RequestContext request = RequestContext.current();
     if (request == null || thread == Thread.currentThread() || PoolWorkers.isBeingStarted()) {
@@ -76,6 +108,7 @@ public final class RequestTasks implements TaskHooks {
     // Thread.start may call another start method (JDK 21+): count the thread once.
     if (threads.putIfAbsent(thread, request) == null) {
       request.threadStarted();
+      request.workStarted();
     }
   }
 
@@ -93,31 +126,54 @@ public final class RequestTasks implements TaskHooks {
     if (request != null) {
       // The thread's counters started at zero when it started: all of it was for the request.
       ThreadCost.Reading life = ThreadCost.read();
-      request.addWork(life.cpuNanos, life.allocatedBytes, life.blockedNanos, life.waitedNanos);
       RequestContext.clearCurrent();
+      request.workFinished(life.cpuNanos, life.allocatedBytes, life.blockedNanos, life.waitedNanos);
+    }
+  }
+
+  /** A task running for a request on the calling thread, between its start and its end. */
+  private static final class Running {
+    private final RequestContext request;
+    private final RequestContext previous;
+    private final ThreadCost.Reading start;
+
+    /** Makes the request current on the calling thread and takes the first reading. */
+    Running(RequestContext request, RequestContext previous) {
+      this.request = request;
+      this.previous = previous;
+      request.workStarted();
+      request.makeCurrent();
+      this.start = ThreadCost.read();
+    }
+
+    /** Adds the task's cost and leaves the thread as it was before the task. */
+    void finish() {
+      ThreadCost.Reading spent = start.until(ThreadCost.read());
+      if (previous == null) {
+        RequestContext.clearCurrent();
+      } else {
+        previous.makeCurrent();
+      }
+      request.workFinished(
+          spent.cpuNanos, spent.allocatedBytes, spent.blockedNanos, spent.waitedNanos);
     }
   }
 
   /** Runs one task for a request and adds its cost. */
   private static <T> T runFor(RequestContext request, Work<T> work, int runsBefore)
       throws Exception {
-    // A periodic task keeps running after its request ended: it no longer works for it.
-    if (runsBefore > 0 && request.isEnded()) {
+    RequestContext previous = RequestContext.current();
+    // A periodic task keeps running after its request ended: it no longer works for it. A task
+    // run by a thread already working for the request (a pool's caller-runs policy) is counted in
+    // that thread's own reading.
+    if ((runsBefore > 0 && request.isEnded()) || previous == request) {
       return work.perform();
     }
-    RequestContext previous = RequestContext.current();
-    request.makeCurrent();
-    ThreadCost.Reading start = ThreadCost.read();
+    Running running = new Running(request, previous);
     try {
       return work.perform();
     } finally {
-      ThreadCost.Reading spent = start.until(ThreadCost.read());
-      request.addWork(spent.cpuNanos, spent.allocatedBytes, spent.blockedNanos, spent.waitedNanos);
-      if (previous == null) {
-        RequestContext.clearCurrent();
-      } else {
-        previous.makeCurrent();
-      }
+      running.finish();
     }
   }
 

@@ -4,9 +4,14 @@
  */
 package dev.opsagent.instrumentation.jdkhttpserver;
 
+import static net.bytebuddy.matcher.ElementMatchers.isPublic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
 import com.sun.net.httpserver.HttpExchange;
 import dev.opsagent.bootstrap.Bridge;
 import dev.opsagent.instrumentation.api.AgentContext;
+import dev.opsagent.instrumentation.api.ExactTypeInstrumentation;
 import dev.opsagent.instrumentation.api.InstrumentationModule;
 import dev.opsagent.instrumentation.api.TypeInstrumentation;
 import dev.opsagent.instrumentation.http.HttpCapture;
@@ -26,7 +31,11 @@ public final class JdkHttpServerInstrumentationModule implements Instrumentation
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return Collections.singletonList(new FilterChainInstrumentation());
+    return Collections.singletonList(
+        new ExactTypeInstrumentation(
+            "com.sun.net.httpserver.Filter$Chain",
+            named("doFilter").and(takesArguments(1)).and(isPublic()),
+            FilterChainAdvice.class.getName() + "$DoFilterAdvice"));
   }
 
   @Override

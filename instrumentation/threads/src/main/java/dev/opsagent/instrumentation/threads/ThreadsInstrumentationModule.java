@@ -4,7 +4,11 @@
  */
 package dev.opsagent.instrumentation.threads;
 
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
 import dev.opsagent.instrumentation.api.AgentContext;
+import dev.opsagent.instrumentation.api.ExactTypeInstrumentation;
 import dev.opsagent.instrumentation.api.InstrumentationModule;
 import dev.opsagent.instrumentation.api.TypeInstrumentation;
 import dev.opsagent.instrumentation.runtime.RequestTasks;
@@ -19,6 +23,8 @@ import java.util.List;
  */
 public final class ThreadsInstrumentationModule implements InstrumentationModule {
 
+  private static final String THREAD = "java.lang.Thread";
+
   @Override
   public String name() {
     return "threads";
@@ -26,10 +32,14 @@ public final class ThreadsInstrumentationModule implements InstrumentationModule
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
+    String advice = ThreadAdvice.class.getName();
     return Arrays.asList(
-        new ThreadInstrumentation.Start(),
-        new ThreadInstrumentation.Run(),
-        new ThreadInstrumentation.Exit());
+        // Every start method: JDK 21+ has one with a thread container too.
+        new ExactTypeInstrumentation(THREAD, named("start"), advice + "$StartAdvice"),
+        new ExactTypeInstrumentation(
+            THREAD, named("run").and(takesArguments(0)), advice + "$RunAdvice"),
+        new ExactTypeInstrumentation(
+            THREAD, named("exit").and(takesArguments(0)), advice + "$ExitAdvice"));
   }
 
   @Override

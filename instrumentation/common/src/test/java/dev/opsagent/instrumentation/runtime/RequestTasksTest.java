@@ -1,0 +1,286 @@
+/*
+ * Copyright The opsagent Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.opsagent.instrumentation.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.opsagent.bootstrap.Bridge;
+import dev.opsagent.bootstrap.RequestContext;
+import dev.opsagent.bootstrap.TaskHooks;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The hand-off of a request to tasks and threads, and the accounting of their cost. */
+class RequestTasksTest {
+
+  /** A request as the agent's recorder would keep it, with its late work kept for the test. */
+  static final class TestRequest extends RequestContext {
+    long lateCpuNanos = -1;
+
+    @Override
+    protected void lateWork(long cpuNanos, long allocatedBytes) {
+      lateCpuNanos = cpuNanos;
+    }
+
+    /** The recorder's end: completes now, or when the work still running finishes. */
+    boolean endWhenIdle(Consumer<long[]> complete) {
+      return end(complete);
+    }
+
+    /** The recorder's grace expiry. */
+    void graceExpired() {
+      endNow();
+    }
+
+    /** Ends the request as the recorder does, without waiting for work still running. */
+    long[] finish() {
+      AtomicReference<long[]> totals = new AtomicReference<>();
+      if (!end(totals::set)) {
+        endNow();
+      }
+      return totals.get();
+    }
+  }
+
+  private static TaskHooks hooks;
+  private final ExecutorService pool = Executors.newSingleThreadExecutor();
+
+  @BeforeAll
+  static void install() {
+    ThreadCost.monitorContention(true);
+    RequestTasks.install();
+    hooks = Bridge.tasks;
+  }
+
+  @AfterEach
+  void cleanUp() {
+    RequestContext.clearCurrent();
+    pool.shutdownNow();
+  }
+
+  @Test
+  void installIsIdempotent() {
+    RequestTasks.install();
+    assertThat(Bridge.tasks).isSameAs(hooks).isInstanceOf(RequestTasks.class);
+  }
+
+  @Test
+  void withNoRequestCurrentTasksAreLeftAsTheyAre() {
+    Runnable runnable = () -> {};
+    Callable<String> callable = () -> "x";
+
+    assertThat(hooks.wrap(runnable)).isSameAs(runnable);
+    assertThat(hooks.wrap(callable)).isSameAs(callable);
+    assertThat(hooks.wrap((Runnable) null)).isNull();
+  }
+
+  @Test
+  void aFutureTaskIsNeverWrappedNorWrappedTwice() {
+    TestRequest request = new TestRequest();
+    request.makeCurrent();
+    FutureTask<String> future = new FutureTask<>(() -> "x");
+    Runnable wrapped = hooks.wrap(() -> {});
+
+    assertThat(hooks.wrap(future)).isSameAs(future);
+    assertThat(hooks.wrap(wrapped)).isSameAs(wrapped);
+    assertThat(request.finish()[4]).as("tasks handed off").isEqualTo(1);
+  }
+
+  @Test
+  void aWrappedTaskRunsForTheRequestOnAnotherThreadAndAddsItsCost() throws Exception {
+    TestRequest request = new TestRequest();
+    request.makeCurrent();
+    AtomicReference<RequestContext> currentInTask = new AtomicReference<>();
+    Runnable task =
+        hooks.wrap(
+            () -> {
+              currentInTask.set(RequestContext.current());
+              burnCpu(20);
+            });
+    RequestContext.clearCurrent();
+
+    pool.submit(task).get();
+    AtomicReference<RequestContext> currentAfter = new AtomicReference<>(request);
+    pool.submit(() -> currentAfter.set(RequestContext.current())).get();
+
+    long[] others = request.finish();
+    assertThat(currentInTask.get()).isSameAs(request);
+    assertThat(currentAfter.get()).as("the pool thread after the task").isNull();
+    assertThat(others[0]).as("CPU ns of the task").isGreaterThanOrEqualTo(15_000_000);
+    assertThat(others[4]).as("tasks handed off").isEqualTo(1);
+  }
+
+  @Test
+  void aTaskRunByTheThreadAlreadyWorkingForTheRequestIsNotCountedTwice() throws Exception {
+    TestRequest request = new TestRequest();
+    request.makeCurrent();
+    Callable<?> task =
+        hooks.wrap(
+            () -> {
+              burnCpu(10);
+              return null;
+            });
+
+    task.call();
+
+    assertThat(RequestContext.current()).isSameAs(request);
+    assertThat(request.finish()[0]).as("CPU ns added by other threads").isZero();
+  }
+
+  @Test
+  void workFinishingAfterTheRequestEndedIsLateWork() throws Exception {
+    TestRequest request = new TestRequest();
+    request.makeCurrent();
+    Runnable task = hooks.wrap(() -> burnCpu(10));
+    RequestContext.clearCurrent();
+    request.finish();
+
+    pool.submit(task).get();
+
+    assertThat(request.lateCpuNanos).isGreaterThanOrEqualTo(5_000_000);
+  }
+
+  @Test
+  void theRecordWaitsForWorkThatWokeTheRequestThreadBeforeItsLastInstructions() throws Exception {
+    TestRequest request = new TestRequest();
+    request.makeCurrent();
+    CountDownLatch signalled = new CountDownLatch(1);
+    Runnable task =
+        hooks.wrap(
+            () -> {
+              signalled.countDown();
+              burnCpu(20);
+            });
+    RequestContext.clearCurrent();
+    pool.execute(task);
+    signalled.await();
+
+    AtomicReference<long[]> totals = new AtomicReference<>();
+    boolean completedAtOnce = request.endWhenIdle(totals::set);
+    pool.submit(() -> {}).get();
+
+    assertThat(completedAtOnce).as("completed while the task still ran").isFalse();
+    assertThat(totals.get()).as("completed by the task as it finished").isNotNull();
+    assertThat(totals.get()[0]).as("CPU ns of the task").isGreaterThanOrEqualTo(15_000_000);
+    assertThat(request.lateCpuNanos).as("late work").isEqualTo(-1);
+  }
+
+  @Test
+  void workStillRunningAfterTheGraceIsLateWork() throws Exception {
+    TestRequest request = new TestRequest();
+    request.makeCurrent();
+    CountDownLatch signalled = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Runnable task =
+        hooks.wrap(
+            () -> {
+              signalled.countDown();
+              await(release);
+              burnCpu(10);
+            });
+    RequestContext.clearCurrent();
+    pool.execute(task);
+    signalled.await();
+
+    AtomicReference<long[]> totals = new AtomicReference<>();
+    request.endWhenIdle(totals::set);
+    request.graceExpired();
+    release.countDown();
+    pool.submit(() -> {}).get();
+
+    assertThat(totals.get()[0]).as("CPU ns in the record").isZero();
+    assertThat(request.lateCpuNanos).as("late work").isGreaterThanOrEqualTo(5_000_000);
+  }
+
+  @Test
+  void aPeriodicTaskStopsWorkingForTheRequestOnceItEnded() throws Exception {
+    TestRequest request = new TestRequest();
+    request.makeCurrent();
+    AtomicReference<RequestContext> current = new AtomicReference<>();
+    Runnable task = hooks.wrap(() -> current.set(RequestContext.current()));
+    RequestContext.clearCurrent();
+
+    pool.submit(task).get();
+    assertThat(current.get()).as("first run, request still going").isSameAs(request);
+    request.finish();
+    pool.submit(task).get();
+
+    assertThat(current.get()).as("a repetition after the request ended").isNull();
+  }
+
+  @Test
+  void aThreadStartedForTheRequestWorksForItAndAddsItsWholeCost() throws Exception {
+    TestRequest request = new TestRequest();
+    request.makeCurrent();
+    AtomicReference<RequestContext> currentInThread = new AtomicReference<>();
+    // The advice on Thread.start/run/exit calls these hooks; here the test calls them itself.
+    Thread thread =
+        new Thread(
+            () -> {
+              hooks.threadRunning();
+              currentInThread.set(RequestContext.current());
+              burnCpu(20);
+              hooks.threadExiting();
+            });
+    hooks.threadStarting(thread);
+    hooks.threadStarting(thread);
+    thread.start();
+    thread.join();
+
+    long[] others = request.finish();
+    assertThat(currentInThread.get()).isSameAs(request);
+    assertThat(others[0]).as("CPU ns of the thread").isGreaterThanOrEqualTo(15_000_000);
+    assertThat(others[5]).as("threads started, counted once").isEqualTo(1);
+  }
+
+  @Test
+  void poolWorkersAreToldApartFromThreadsStartedForWork() throws Exception {
+    AtomicReference<Boolean> inPool = new AtomicReference<>();
+    // ThreadPoolExecutor.addWorker asks the factory for the worker, then starts it.
+    ExecutorService lazyPool =
+        Executors.newFixedThreadPool(
+            1,
+            runnable -> {
+              inPool.set(PoolWorkers.isBeingStarted());
+              return new Thread(runnable);
+            });
+    try {
+      lazyPool.submit(() -> {}).get();
+    } finally {
+      lazyPool.shutdownNow();
+    }
+    AtomicReference<Boolean> inPlainThread = new AtomicReference<>();
+    Thread plain = new Thread(() -> inPlainThread.set(PoolWorkers.isBeingStarted()));
+    plain.start();
+    plain.join();
+
+    assertThat(inPool.get()).as("while a pool adds a worker").isTrue();
+    assertThat(inPlainThread.get()).as("in a thread of its own").isFalse();
+    assertThat(PoolWorkers.isBeingStarted()).as("on the test thread").isFalse();
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void burnCpu(long millis) {
+    long end = ThreadCost.cpuTimeNanos() + millis * 1_000_000;
+    while (ThreadCost.cpuTimeNanos() < end) {
+      Thread.onSpinWait();
+    }
+  }
+}
