@@ -6,6 +6,7 @@ package dev.opsagent.instrumentation.api;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 
+import java.util.function.Supplier;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -18,16 +19,19 @@ public final class ExactTypeInstrumentation implements TypeInstrumentation {
 
   private final String typeName;
   private final String internalName;
-  private final ElementMatcher<? super MethodDescription> methods;
+  private final Supplier<ElementMatcher<? super MethodDescription>> methods;
   private final String adviceClassName;
 
   /**
    * @param typeName the class's binary name, e.g. {@code java.util.concurrent.ForkJoinTask}
-   * @param methods which of its methods (or constructors) get the advice
+   * @param methods which of its methods (or constructors) get the advice; built when the advice
+   *     weaver is, on a background thread (Byte Buddy's matchers load many classes)
    * @param adviceClassName the advice, by name
    */
   public ExactTypeInstrumentation(
-      String typeName, ElementMatcher<? super MethodDescription> methods, String adviceClassName) {
+      String typeName,
+      Supplier<ElementMatcher<? super MethodDescription>> methods,
+      String adviceClassName) {
     this.typeName = typeName;
     this.internalName = typeName.replace('.', '/');
     this.methods = methods;
@@ -46,7 +50,7 @@ public final class ExactTypeInstrumentation implements TypeInstrumentation {
 
   @Override
   public ElementMatcher<? super MethodDescription> methodMatcher() {
-    return methods;
+    return methods.get();
   }
 
   @Override

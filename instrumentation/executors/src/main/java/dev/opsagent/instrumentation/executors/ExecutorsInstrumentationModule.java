@@ -60,28 +60,30 @@ public final class ExecutorsInstrumentationModule implements InstrumentationModu
     return Arrays.asList(
         new ExactTypeInstrumentation(
             THREAD_POOL_EXECUTOR,
-            named("execute").and(takesArguments(Runnable.class)),
+            () -> named("execute").and(takesArguments(Runnable.class)),
             WRAP_RUNNABLE),
         new ExactTypeInstrumentation(
-            FUTURE_TASK, isConstructor().and(takesArguments(Callable.class)), WRAP_CALLABLE),
+            FUTURE_TASK, () -> isConstructor().and(takesArguments(Callable.class)), WRAP_CALLABLE),
         new ExactTypeInstrumentation(
             FUTURE_TASK,
-            isConstructor().and(takesArguments(Runnable.class, Object.class)),
+            () -> isConstructor().and(takesArguments(Runnable.class, Object.class)),
             WRAP_RUNNABLE),
         new ExactTypeInstrumentation(
             FORK_JOIN_POOL,
-            namedOneOf("execute", "submit").and(takesArgument(0, Runnable.class)),
+            () -> namedOneOf("execute", "submit").and(takesArgument(0, Runnable.class)),
             WRAP_RUNNABLE),
         new ExactTypeInstrumentation(
-            FORK_JOIN_POOL, named("submit").and(takesArguments(Callable.class)), WRAP_CALLABLE),
+            FORK_JOIN_POOL,
+            () -> named("submit").and(takesArguments(Callable.class)),
+            WRAP_CALLABLE),
         new ExactTypeInstrumentation(
             FORK_JOIN_POOL,
-            namedOneOf("execute", "submit", "invoke").and(takesArguments(ForkJoinTask.class)),
+            () -> namedOneOf("execute", "submit", "invoke").and(takesArguments(ForkJoinTask.class)),
             ATTACH_ARGUMENT),
         new ExactTypeInstrumentation(
-            FORK_JOIN_TASK, named("fork").and(takesArguments(0)), ATTACH_THIS),
+            FORK_JOIN_TASK, () -> named("fork").and(takesArguments(0)), ATTACH_THIS),
         new ExactTypeInstrumentation(
-            FORK_JOIN_TASK, named("doExec").and(takesArguments(0)), RUN_ATTACHED));
+            FORK_JOIN_TASK, () -> named("doExec").and(takesArguments(0)), RUN_ATTACHED));
   }
 
   @Override

@@ -34,7 +34,7 @@ public final class JdkHttpServerInstrumentationModule implements Instrumentation
     return Collections.singletonList(
         new ExactTypeInstrumentation(
             "com.sun.net.httpserver.Filter$Chain",
-            named("doFilter").and(takesArguments(1)).and(isPublic()),
+            () -> named("doFilter").and(takesArguments(1)).and(isPublic()),
             FilterChainAdvice.class.getName() + "$DoFilterAdvice"));
   }
 

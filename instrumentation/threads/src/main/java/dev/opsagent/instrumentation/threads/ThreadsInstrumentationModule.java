@@ -35,11 +35,11 @@ public final class ThreadsInstrumentationModule implements InstrumentationModule
     String advice = ThreadAdvice.class.getName();
     return Arrays.asList(
         // Every start method: JDK 21+ has one with a thread container too.
-        new ExactTypeInstrumentation(THREAD, named("start"), advice + "$StartAdvice"),
+        new ExactTypeInstrumentation(THREAD, () -> named("start"), advice + "$StartAdvice"),
         new ExactTypeInstrumentation(
-            THREAD, named("run").and(takesArguments(0)), advice + "$RunAdvice"),
+            THREAD, () -> named("run").and(takesArguments(0)), advice + "$RunAdvice"),
         new ExactTypeInstrumentation(
-            THREAD, named("exit").and(takesArguments(0)), advice + "$ExitAdvice"));
+            THREAD, () -> named("exit").and(takesArguments(0)), advice + "$ExitAdvice"));
   }
 
   @Override
