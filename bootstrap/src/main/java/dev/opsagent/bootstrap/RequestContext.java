@@ -22,9 +22,6 @@ public abstract class RequestContext {
 
   private static final ThreadLocal<RequestContext> CURRENT = new ThreadLocal<>();
 
-  /** The thread that received the request. */
-  private final Thread receivingThread = Thread.currentThread();
-
   // Work done for the request by other threads, and its state; guarded by this.
   private long otherCpuNanos;
   private long otherAllocatedBytes;
@@ -62,13 +59,6 @@ public abstract class RequestContext {
   /** Leaves the calling thread working for no request. */
   public static void clearCurrent() {
     CURRENT.remove();
-  }
-
-  /**
-   * @return the thread that received the request
-   */
-  public final Thread receivingThread() {
-    return receivingThread;
   }
 
   /** A task was handed to an executor on behalf of this request. */

@@ -133,11 +133,6 @@ public final class Config {
     return "environment variable " + environmentName(key);
   }
 
-  public String getString(String key, String defaultValue) {
-    String value = get(key);
-    return value == null ? defaultValue : value;
-  }
-
   public boolean getBoolean(String key, boolean defaultValue) {
     String value = get(key);
     if (value == null) {

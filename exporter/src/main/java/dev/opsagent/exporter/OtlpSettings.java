@@ -28,7 +28,6 @@ public final class OtlpSettings {
   private static final List<String> COMPRESSIONS = Arrays.asList("none", "gzip");
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-  private final String signal;
   private final String protocol;
   private final String endpoint;
   private final Map<String, String> headers;
@@ -36,13 +35,11 @@ public final class OtlpSettings {
   private final String compression;
 
   private OtlpSettings(
-      String signal,
       String protocol,
       String endpoint,
       Map<String, String> headers,
       Duration timeout,
       String compression) {
-    this.signal = signal;
     this.protocol = protocol;
     this.endpoint = endpoint;
     this.headers = headers;
@@ -62,7 +59,6 @@ public final class OtlpSettings {
     String timeoutKey = pick(config, signal, "timeout");
     String compressionKey = pick(config, signal, "compression");
     return new OtlpSettings(
-        signal,
         protocol,
         endpoint(config, signal, protocol),
         config.getMap(headersKey, true),
@@ -127,10 +123,6 @@ public final class OtlpSettings {
     } catch (URISyntaxException e) {
       return false;
     }
-  }
-
-  public String signal() {
-    return signal;
   }
 
   public String protocol() {

@@ -35,7 +35,6 @@ class OtlpSettingsTest {
 
     OtlpSettings traces = OtlpSettings.resolve(config, "traces");
 
-    assertThat(traces.signal()).isEqualTo("traces");
     assertThat(traces.protocol()).isEqualTo("http/protobuf");
     assertThat(traces.endpoint()).isEqualTo("http://localhost:4318/v1/traces");
     assertThat(traces.timeout()).isEqualTo(Duration.ofSeconds(10));

@@ -12,9 +12,10 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 
 /**
- * Reads the calling thread's CPU clock and allocation counter, the two figures a request's cost is
- * built from. Each read returns {@link #UNAVAILABLE} where the JVM cannot tell (a JVM without the
- * counters, or a virtual thread, whose CPU clock reads -1).
+ * Reads the calling thread's counters a request's cost is built from: CPU time, bytes allocated,
+ * time blocked and time waiting. Each figure is {@link #UNAVAILABLE} where the JVM cannot tell (a
+ * JVM without the counters, contention monitoring off, or a virtual thread, whose CPU clock reads
+ * -1).
  */
 public final class ThreadCost {
 
