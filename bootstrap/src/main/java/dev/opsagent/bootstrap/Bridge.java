@@ -14,8 +14,11 @@ public final class Bridge {
   /** Hooks for {@code com.sun.net.httpserver} exchanges. */
   public static volatile HttpServerHooks jdkHttpServer = HttpServerHooks.NO_OP;
 
-  /** Hooks for work handed to executors and new threads. */
+  /** Hooks for work handed to executors. */
   public static volatile TaskHooks tasks = TaskHooks.NO_OP;
+
+  /** Hooks for threads, platform and virtual, as they start, run and end. */
+  public static volatile ThreadHooks threads = ThreadHooks.NO_OP;
 
   private Bridge() {}
 }

@@ -90,10 +90,7 @@ public abstract class RequestContext {
       running--;
       late = ended;
       if (!late) {
-        otherCpuNanos += Math.max(0, cpuNanos);
-        otherAllocatedBytes += Math.max(0, allocatedBytes);
-        otherBlockedNanos += Math.max(0, blockedNanos);
-        otherWaitedNanos += Math.max(0, waitedNanos);
+        add(cpuNanos, allocatedBytes, blockedNanos, waitedNanos);
         if (ending && running == 0) {
           ended = true;
           complete = onEnded;
@@ -107,6 +104,31 @@ public abstract class RequestContext {
     } else if (complete != null) {
       complete.accept(totals);
     }
+  }
+
+  /**
+   * A piece of work still running for this request did part of its work (a virtual thread ran until
+   * it parked): adds that part's cost, as {@link #workFinished} does.
+   */
+  public final void workProgressed(
+      long cpuNanos, long allocatedBytes, long blockedNanos, long waitedNanos) {
+    boolean late;
+    synchronized (this) {
+      late = ended;
+      if (!late) {
+        add(cpuNanos, allocatedBytes, blockedNanos, waitedNanos);
+      }
+    }
+    if (late) {
+      lateWork(cpuNanos, allocatedBytes);
+    }
+  }
+
+  private void add(long cpuNanos, long allocatedBytes, long blockedNanos, long waitedNanos) {
+    otherCpuNanos += Math.max(0, cpuNanos);
+    otherAllocatedBytes += Math.max(0, allocatedBytes);
+    otherBlockedNanos += Math.max(0, blockedNanos);
+    otherWaitedNanos += Math.max(0, waitedNanos);
   }
 
   /**
@@ -165,4 +187,21 @@ public abstract class RequestContext {
 
   /** Work for this request that finished after it ended. */
   protected abstract void lateWork(long cpuNanos, long allocatedBytes);
+
+  /**
+   * A task starts to run for this request on the calling thread: the agent may record a span for
+   * it.
+   *
+   * @return a handle for {@link #taskSpanEnded}, or {@code null} when tasks get no spans
+   */
+  public Object taskSpanStarting(Object task) {
+    return null;
+  }
+
+  /**
+   * The task whose span {@code handle} is has ended; its cost on its thread, each figure negative
+   * where it was not measured (the thread was already counted for the request).
+   */
+  public void taskSpanEnded(
+      Object handle, long cpuNanos, long allocatedBytes, long blockedNanos, long waitedNanos) {}
 }

@@ -7,10 +7,10 @@ package dev.opsagent.bootstrap;
 import java.util.concurrent.Callable;
 
 /**
- * What advice woven into executors and threads calls when work is handed from one thread to
- * another. The implementation lives in the agent class loader; advice reaches it through {@link
- * Bridge}. With no request current on the calling thread every method returns at once, leaves its
- * argument as it is and allocates nothing. Implementations never throw.
+ * What advice woven into executors calls when work is handed from one thread to another. The
+ * implementation lives in the agent class loader; advice reaches it through {@link Bridge}. With no
+ * request current on the calling thread every method returns at once, leaves its argument as it is
+ * and allocates nothing. Implementations never throw.
  */
 public interface TaskHooks {
 
@@ -40,15 +40,6 @@ public interface TaskHooks {
   /** The task whose start returned {@code token} has finished, normally or not. */
   void taskFinished(Object token);
 
-  /** {@code thread} is being started by the calling thread. */
-  void threadStarting(Thread thread);
-
-  /** The calling thread, just started, begins to run. */
-  void threadRunning();
-
-  /** The calling thread is about to terminate. */
-  void threadExiting();
-
   /** Changes nothing: in place until the agent has started. */
   TaskHooks NO_OP =
       new TaskHooks() {
@@ -72,14 +63,5 @@ public interface TaskHooks {
 
         @Override
         public void taskFinished(Object token) {}
-
-        @Override
-        public void threadStarting(Thread thread) {}
-
-        @Override
-        public void threadRunning() {}
-
-        @Override
-        public void threadExiting() {}
       };
 }

@@ -37,6 +37,7 @@ public final class Keys {
   public static final String HEADER_VALUE_MAX_LENGTH = "opsagent.capture.header-value-max-length";
   public static final String SHUTDOWN_TIMEOUT = "opsagent.shutdown.timeout";
   public static final String THREAD_CONTENTION_MONITORING = "opsagent.thread-contention-monitoring";
+  public static final String EXECUTOR_SPANS = "opsagent.executor.spans";
 
   /** The OTLP settings that exist per signal ({@code otel.exporter.otlp.traces.endpoint}...). */
   private static final String[] OTLP_SETTINGS = {
@@ -86,7 +87,8 @@ public final class Keys {
                 REDACT_QUERY_PARAMETERS,
                 HEADER_VALUE_MAX_LENGTH,
                 SHUTDOWN_TIMEOUT,
-                THREAD_CONTENTION_MONITORING));
+                THREAD_CONTENTION_MONITORING,
+                EXECUTOR_SPANS));
     for (String signal : new String[] {"", "traces", "metrics"}) {
       for (String setting : OTLP_SETTINGS) {
         keys.add(otlp(signal, setting));

@@ -4,8 +4,11 @@
  */
 package dev.opsagent.exporter;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Hands the SDK, built in the background while the application starts, to the instrumentations that
@@ -19,14 +22,47 @@ public final class TelemetryHolder {
   private final CountDownLatch settled = new CountDownLatch(1);
   private volatile Telemetry telemetry;
 
+  /** Waiting for the SDK, until it is ready; guarded by this. */
+  private List<Consumer<Telemetry>> waiting = new ArrayList<>();
+
   /** The SDK is ready. */
   public void set(Telemetry ready) {
-    telemetry = ready;
+    List<Consumer<Telemetry>> toCall;
+    synchronized (this) {
+      telemetry = ready;
+      toCall = waiting;
+      waiting = null;
+    }
     settled.countDown();
+    if (toCall != null) {
+      toCall.forEach(consumer -> consumer.accept(ready));
+    }
+  }
+
+  /**
+   * Calls {@code consumer} with the SDK once it is ready (now, if it is), on the thread that made
+   * it ready; never if it could not be built. For instruments whose callbacks read counts kept
+   * since before the SDK existed.
+   */
+  public void whenReady(Consumer<Telemetry> consumer) {
+    Telemetry ready;
+    synchronized (this) {
+      ready = telemetry;
+      if (ready == null) {
+        if (waiting != null) {
+          waiting.add(consumer);
+        }
+        return;
+      }
+    }
+    consumer.accept(ready);
   }
 
   /** The SDK could not be built: record nothing, and stop waiting for it. */
   public void fail() {
+    synchronized (this) {
+      waiting = null;
+    }
     settled.countDown();
   }
 

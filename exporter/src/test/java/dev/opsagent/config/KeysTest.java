@@ -78,7 +78,7 @@ class KeysTest {
   void allWithoutInstrumentationsHasNoInstrumentationKey() {
     assertThat(Keys.all(Collections.emptyList()))
         .noneMatch(key -> key.startsWith("opsagent.instrumentation."))
-        .hasSize(17 + 15);
+        .hasSize(18 + 15);
   }
 
   @Test

@@ -15,14 +15,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.opsagent.smoke.harness.AppJvm;
 import dev.opsagent.smoke.harness.Http;
 import dev.opsagent.smoke.harness.Jdk;
+import dev.opsagent.smoke.harness.Jdks;
 import dev.opsagent.smoke.harness.OtlpReceiver;
 import dev.opsagent.smoke.harness.ReceivedSpan;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.trace.v1.Span;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -53,6 +57,7 @@ class CrossThreadSmokeTest {
               "/async?ms=1&warm",
               "/forkjoin?ms=1&warm",
               "/thread?ms=1&warm",
+              "/scheduled?ms=1&warm",
               "/leak?ms=1")) {
         assertThat(Http.get(port, warmUp).statusCode()).isEqualTo(200);
       }
@@ -68,6 +73,7 @@ class CrossThreadSmokeTest {
               "/blocked?ms=100",
               "/gc",
               "/late?ms=100",
+              "/scheduled?ms=10",
               "/leak?ms=20")) {
         assertThat(Http.get(port, path).statusCode()).as(path).isEqualTo(200);
       }
@@ -186,6 +192,17 @@ class CrossThreadSmokeTest {
           .as("cpu of /leak: its 20 ms task, not the unrelated 200 ms after it")
           .isBetween(15 * MS, 150 * MS);
 
+      // A periodic task works for the request until it ends (2 runs here), then for none (8 more).
+      ReceivedSpan scheduled = one(receiver, "/scheduled", "ms=10");
+      softly
+          .assertThat(scheduled.longAttr("opsagent.cpu_time_ns"))
+          .as("cpu of /scheduled: the runs before it answered, not the 8 after")
+          .isBetween(15 * MS, 60 * MS);
+      softly
+          .assertThat(scheduled.longAttr("opsagent.async_tasks"))
+          .as("tasks scheduled")
+          .isEqualTo(1L);
+
       // The /late task finishes after its span: its CPU time goes to the late-work metric.
       softly
           .assertThat(awaitLateCpu(receiver, "/late", 80 * MS))
@@ -195,8 +212,161 @@ class CrossThreadSmokeTest {
       // work of /leak.
       Smoke.pause(Duration.ofSeconds(1));
       softly.assertThat(lateCpu(receiver, "/leak")).as("late work of /leak").isZero();
+      softly.assertThat(lateCpu(receiver, "/scheduled")).as("late work of /scheduled").isZero();
+      softly
+          .assertThat(receiver.spans())
+          .as("spans per task, off by default")
+          .noneMatch(span -> span.kind() == Span.SpanKind.SPAN_KIND_INTERNAL);
+
+      // Thread telemetry: the pool's four workers, made by the application's factory, and the
+      // thread /thread started itself.
+      softly
+          .assertThat(
+              latestSum(
+                  receiver,
+                  "opsagent.thread.starts",
+                  Map.of(
+                      "opsagent.thread.kind", "platform",
+                      "jvm.thread.daemon", "false",
+                      "opsagent.thread.creator", CONCURRENCY_APP + "$WorkerFactory")))
+          .as("workers started by the pool's factory")
+          .isEqualTo(4);
+      softly
+          .assertThat(
+              latestSum(
+                  receiver,
+                  "opsagent.thread.starts",
+                  Map.of(
+                      "opsagent.thread.kind", "platform",
+                      "jvm.thread.daemon", "false",
+                      "opsagent.thread.creator", CONCURRENCY_APP)))
+          .as("non-daemon threads the application started itself: 2 of /thread, 1 of /blocked")
+          .isEqualTo(3);
+      softly
+          .assertThat(latestSum(receiver, "jvm.thread.count", Map.of("jvm.thread.daemon", "false")))
+          .as("live non-daemon threads")
+          .isGreaterThanOrEqualTo(4);
       softly.assertAll();
     }
+  }
+
+  @Test
+  void virtualThreadsWorkForTheRequestThatStartedThem() throws Exception {
+    Jdk jdk = Jdks.assumeJdk25Present();
+    try (OtlpReceiver receiver = OtlpReceiver.startHttp();
+        AppJvm app =
+            AppJvm.builder(jdk, CONCURRENCY_APP)
+                .agentArgs(args(exportTo(receiver), FAST_SPANS, FAST_METRICS))
+                .start()) {
+      int port = app.port();
+      for (String path :
+          List.of(
+              "/virtual?ms=1&warm",
+              "/virtual-executor?tasks=1&ms=1&warm",
+              "/virtual?ms=50",
+              "/virtual-executor?tasks=4&ms=20")) {
+        assertThat(Http.get(port, path).statusCode()).as(path).isEqualTo(200);
+      }
+
+      // A virtual thread has no CPU clock of its own: it does an amount of work the application
+      // measured to take that much CPU time, with margins for the measurement.
+      SoftAssertions softly = new SoftAssertions();
+      ReceivedSpan virtual = one(receiver, "/virtual", "ms=50");
+      softly
+          .assertThat(virtual.longAttr("opsagent.cpu_time_ns"))
+          .as("cpu, a virtual thread of 50 ms")
+          .isGreaterThanOrEqualTo(40 * MS);
+      softly
+          .assertThat(virtual.longAttr("opsagent.cpu_time_own_ns"))
+          .as("own cpu, a virtual thread of 50 ms")
+          .isLessThan(20 * MS);
+      softly
+          .assertThat(virtual.longAttr("opsagent.threads_started"))
+          .as("virtual threads started")
+          .isEqualTo(1L);
+
+      ReceivedSpan executor = one(receiver, "/virtual-executor", "tasks=4&ms=20");
+      softly
+          .assertThat(executor.longAttr("opsagent.cpu_time_ns"))
+          .as("cpu, 4 virtual threads of 20 ms")
+          .isGreaterThanOrEqualTo(60 * MS);
+      softly
+          .assertThat(executor.longAttr("opsagent.cpu_time_own_ns"))
+          .as("own cpu, 4 virtual threads")
+          .isLessThan(20 * MS);
+      softly
+          .assertThat(executor.longAttr("opsagent.threads_started"))
+          .as("virtual threads started by the executor")
+          .isEqualTo(4L);
+      softly
+          .assertThat(executor.longAttr("opsagent.async_tasks"))
+          .as("tasks submitted to the executor")
+          .isEqualTo(4L);
+
+      softly
+          .assertThat(
+              awaitSum(
+                  receiver,
+                  "opsagent.thread.starts",
+                  Map.of(
+                      "opsagent.thread.kind", "virtual",
+                      "jvm.thread.daemon", "true",
+                      "opsagent.thread.creator", CONCURRENCY_APP),
+                  7))
+          .as("virtual threads started")
+          .isEqualTo(7);
+      softly.assertAll();
+    }
+  }
+
+  @Test
+  void withExecutorSpansEachTaskHasASpanOfItsOwnUnderTheRequest() throws Exception {
+    try (OtlpReceiver receiver = OtlpReceiver.startHttp();
+        AppJvm app =
+            AppJvm.builder(Jdks.current(), CONCURRENCY_APP)
+                .agentArgs(
+                    args(
+                        exportTo(receiver),
+                        FAST_SPANS,
+                        FAST_METRICS,
+                        "opsagent.executor.spans=true"))
+                .start()) {
+      int port = app.port();
+      assertThat(Http.get(port, "/submit?tasks=4&ms=20").statusCode()).isEqualTo(200);
+      assertThat(Http.get(port, "/forkjoin?tasks=4&ms=20").statusCode()).isEqualTo(200);
+
+      ReceivedSpan submit = one(receiver, "/submit", "tasks=4&ms=20");
+      List<ReceivedSpan> tasks = childrenOf(receiver, submit, 4);
+      SoftAssertions softly = new SoftAssertions();
+      for (ReceivedSpan task : tasks) {
+        softly.assertThat(task.name()).isEqualTo("task ConcurrencyApp");
+        softly.assertThat(task.attr("opsagent.task.class")).isEqualTo(CONCURRENCY_APP);
+        softly.assertThat(task.attr("thread.name")).as("pool thread").startsWith("worker-");
+        softly
+            .assertThat(task.longAttr("opsagent.cpu_time_ns"))
+            .as("cpu of one task of 20 ms")
+            .isBetween(15 * MS, 60 * MS);
+      }
+      // The root task and the leaves it forked (invokeAll runs one of them itself).
+      ReceivedSpan forkJoin = one(receiver, "/forkjoin", "tasks=4&ms=20");
+      softly
+          .assertThat(childrenOf(receiver, forkJoin, 4))
+          .extracting(ReceivedSpan::name)
+          .allMatch(name -> name.startsWith("task ConcurrencyApp$"));
+      softly.assertAll();
+    }
+  }
+
+  /** Waits for {@code count} INTERNAL children of {@code parent}, in its trace. */
+  private static List<ReceivedSpan> childrenOf(
+      OtlpReceiver receiver, ReceivedSpan parent, int count) {
+    return receiver.awaitSpans(
+        span ->
+            span.kind() == Span.SpanKind.SPAN_KIND_INTERNAL
+                && span.traceIdHex().equals(parent.traceIdHex())
+                && span.parentSpanIdHex().equals(parent.spanIdHex()),
+        count,
+        AWAIT);
   }
 
   private static ReceivedSpan one(OtlpReceiver receiver, String path, String query) {
@@ -209,25 +379,46 @@ class CrossThreadSmokeTest {
 
   /** Waits until the late-work CPU time reported for {@code route} reaches {@code atLeast}. */
   private static long awaitLateCpu(OtlpReceiver receiver, String route, long atLeast) {
+    return awaitSum(
+        receiver, "opsagent.request.late_work.cpu_time", Map.of("http.route", route), atLeast);
+  }
+
+  /** Waits until the sum {@code name} with those attributes reaches {@code atLeast}. */
+  private static long awaitSum(
+      OtlpReceiver receiver, String name, Map<String, String> attributes, long atLeast) {
     long deadline = System.nanoTime() + AWAIT.toNanos();
-    long seen = lateCpu(receiver, route);
+    long seen = latestSum(receiver, name, attributes);
     while (seen < atLeast && System.nanoTime() < deadline) {
       Smoke.pause(Duration.ofMillis(200));
-      seen = lateCpu(receiver, route);
+      seen = latestSum(receiver, name, attributes);
     }
     return seen;
   }
 
   /** The latest cumulative late-work CPU time reported for {@code route}, 0 if none. */
   private static long lateCpu(OtlpReceiver receiver, String route) {
+    return latestSum(receiver, "opsagent.request.late_work.cpu_time", Map.of("http.route", route));
+  }
+
+  /**
+   * The latest value of the sum {@code name} with those attributes, summed over the points that
+   * have them, once it was exported at least once after the points appeared; 0 if none.
+   */
+  private static long latestSum(
+      OtlpReceiver receiver, String name, Map<String, String> attributes) {
     long latest = 0;
     for (Metric metric : receiver.metrics()) {
-      if (metric.getName().equals("opsagent.request.late_work.cpu_time") && metric.hasSum()) {
+      if (metric.getName().equals(name) && metric.hasSum()) {
+        long total = 0;
         for (NumberDataPoint point : metric.getSum().getDataPointsList()) {
-          if (route.equals(attr(point.getAttributesList(), "http.route"))) {
-            latest = point.getAsInt();
+          if (attributes.entrySet().stream()
+              .allMatch(
+                  entry ->
+                      entry.getValue().equals(attr(point.getAttributesList(), entry.getKey())))) {
+            total += point.getAsInt();
           }
         }
+        latest = total;
       }
     }
     return latest;

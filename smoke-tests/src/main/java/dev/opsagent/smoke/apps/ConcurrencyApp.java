@@ -23,7 +23,12 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
 /**
@@ -41,6 +46,12 @@ import java.util.stream.IntStream;
  *   <li>{@code /forkjoin?tasks=N&ms=M}: a {@code RecursiveAction} on a pool of its own that forks N
  *       leaves, each burning M ms.
  *   <li>{@code /thread?ms=M}: a new platform thread burning M ms.
+ *   <li>{@code /virtual?ms=M}: a new virtual thread ({@code Thread.ofVirtual()}) spinning M ms (JDK
+ *       21+, else 501).
+ *   <li>{@code /virtual-executor?tasks=N&ms=M}: N tasks submitted to {@code
+ *       Executors.newVirtualThreadPerTaskExecutor()}, each spinning M ms (JDK 21+, else 501).
+ *   <li>{@code /scheduled?ms=M}: a task scheduled at a fixed rate, burning M ms per run; the
+ *       handler answers after its second run, and it runs 8 times more after that.
  *   <li>{@code /alloc?mb=N}: a pool task allocating N MB.
  *   <li>{@code /blocked?ms=M}: the handler blocks M ms on a monitor another thread holds.
  *   <li>{@code /gc}: the handler runs {@code System.gc()}.
@@ -52,17 +63,30 @@ import java.util.stream.IntStream;
 public final class ConcurrencyApp {
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-  private static final ExecutorService POOL = Executors.newFixedThreadPool(4);
+  private static final ExecutorService POOL = Executors.newFixedThreadPool(4, new WorkerFactory());
+  private static final ScheduledExecutorService SCHEDULER = Executors.newScheduledThreadPool(1);
   private static final ExecutorService SINGLE = Executors.newSingleThreadExecutor();
   private static final ExecutorService OTHER = Executors.newFixedThreadPool(1);
   private static final ForkJoinPool FORK_JOIN = new ForkJoinPool(4);
   private static final BlockingQueue<Runnable> UNRELATED = new LinkedBlockingQueue<>();
   private static final Object LOCK = new Object();
   private static volatile Object sink;
+  private static long workPerMilli;
 
   private ConcurrencyApp() {}
 
+  /** The application's own thread factory, which the thread-start metric names as creator. */
+  static final class WorkerFactory implements ThreadFactory {
+    private final AtomicInteger count = new AtomicInteger();
+
+    @Override
+    public Thread newThread(Runnable task) {
+      return new Thread(task, "worker-" + count.incrementAndGet());
+    }
+  }
+
   public static void main(String[] args) throws Exception {
+    workPerMilli = measureWorkPerMilli();
     // Started before any request: it hands the pools work that belongs to no request.
     Thread background =
         new Thread(
@@ -87,6 +111,9 @@ public final class ConcurrencyApp {
     server.createContext("/async", ConcurrencyApp::async);
     server.createContext("/forkjoin", ConcurrencyApp::forkJoin);
     server.createContext("/thread", ConcurrencyApp::thread);
+    server.createContext("/virtual", ConcurrencyApp::virtual);
+    server.createContext("/virtual-executor", ConcurrencyApp::virtualExecutor);
+    server.createContext("/scheduled", ConcurrencyApp::scheduled);
     server.createContext("/alloc", ConcurrencyApp::alloc);
     server.createContext("/blocked", ConcurrencyApp::blocked);
     server.createContext(
@@ -182,6 +209,76 @@ public final class ConcurrencyApp {
     respond(exchange, "thread done");
   }
 
+  private static void virtual(HttpExchange exchange) throws IOException {
+    long millis = param(exchange, "ms", 50);
+    Thread worker;
+    try {
+      Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+      worker =
+          (Thread)
+              Class.forName("java.lang.Thread$Builder")
+                  .getMethod("start", Runnable.class)
+                  .invoke(builder, (Runnable) () -> spin(millis));
+    } catch (ReflectiveOperationException beforeJdk21) {
+      respond(exchange, 501, "no virtual threads on this JDK");
+      return;
+    }
+    try {
+      worker.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    respond(exchange, "virtual thread done");
+  }
+
+  private static void virtualExecutor(HttpExchange exchange) throws IOException {
+    int tasks = param(exchange, "tasks", 4);
+    long millis = param(exchange, "ms", 20);
+    ExecutorService executor;
+    try {
+      executor =
+          (ExecutorService)
+              Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+    } catch (ReflectiveOperationException beforeJdk21) {
+      respond(exchange, 501, "no virtual threads on this JDK");
+      return;
+    }
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < tasks; i++) {
+        futures.add(executor.submit(() -> spin(millis)));
+      }
+      futures.forEach(ConcurrencyApp::join);
+    } finally {
+      executor.shutdown();
+    }
+    respond(exchange, tasks + " virtual threads done");
+  }
+
+  private static void scheduled(HttpExchange exchange) throws IOException {
+    long millis = param(exchange, "ms", 10);
+    CountDownLatch twoRuns = new CountDownLatch(2);
+    AtomicInteger runs = new AtomicInteger();
+    AtomicReference<ScheduledFuture<?>> periodic = new AtomicReference<>();
+    periodic.set(
+        SCHEDULER.scheduleAtFixedRate(
+            () -> {
+              burn(millis);
+              twoRuns.countDown();
+              if (runs.incrementAndGet() == 10) {
+                while (periodic.get() == null) {
+                  Thread.onSpinWait();
+                }
+                periodic.get().cancel(false);
+              }
+            },
+            0,
+            millis * 3,
+            TimeUnit.MILLISECONDS));
+    await(twoRuns);
+    respond(exchange, "ran twice");
+  }
+
   private static void alloc(HttpExchange exchange) throws IOException {
     int megabytes = param(exchange, "mb", 10);
     join(
@@ -240,6 +337,40 @@ public final class ConcurrencyApp {
     return spins;
   }
 
+  /**
+   * Does what takes {@code millis} of CPU time on this machine: a virtual thread has no CPU clock
+   * of its own, so it cannot {@link #burn}; the amount of work per millisecond is measured at
+   * start.
+   */
+  private static void spin(long millis) {
+    work(workPerMilli * millis);
+  }
+
+  /** Measures how much {@link #work} one millisecond of CPU time does, once the JIT compiled it. */
+  private static long measureWorkPerMilli() {
+    long chunk = 100_000;
+    long warmUntil = THREADS.getCurrentThreadCpuTime() + TimeUnit.MILLISECONDS.toNanos(200);
+    while (THREADS.getCurrentThreadCpuTime() < warmUntil) {
+      work(chunk);
+    }
+    long start = THREADS.getCurrentThreadCpuTime();
+    long done = 0;
+    while (THREADS.getCurrentThreadCpuTime() - start < TimeUnit.MILLISECONDS.toNanos(100)) {
+      work(chunk);
+      done += chunk;
+    }
+    long spent = THREADS.getCurrentThreadCpuTime() - start;
+    return done * TimeUnit.MILLISECONDS.toNanos(1) / spent;
+  }
+
+  private static void work(long iterations) {
+    long value = 0;
+    for (long i = 0; i < iterations; i++) {
+      value += i ^ (value >>> 3);
+    }
+    sink = value;
+  }
+
   private static void join(Future<?> future) {
     try {
       future.get();
@@ -277,8 +408,12 @@ public final class ConcurrencyApp {
   }
 
   private static void respond(HttpExchange exchange, String body) throws IOException {
+    respond(exchange, 200, body);
+  }
+
+  private static void respond(HttpExchange exchange, int status, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.sendResponseHeaders(200, bytes.length);
+    exchange.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
     }

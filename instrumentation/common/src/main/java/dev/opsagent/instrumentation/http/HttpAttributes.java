@@ -34,6 +34,9 @@ final class HttpAttributes {
       AttributeKey.stringKey("user_agent.original");
   static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
+  static final AttributeKey<String> THREAD_NAME = AttributeKey.stringKey("thread.name");
+  static final AttributeKey<Long> THREAD_ID = AttributeKey.longKey("thread.id");
+  static final AttributeKey<String> TASK_CLASS = AttributeKey.stringKey("opsagent.task.class");
   static final AttributeKey<Long> CPU_TIME_NS = AttributeKey.longKey("opsagent.cpu_time_ns");
   static final AttributeKey<Long> CPU_TIME_OWN_NS =
       AttributeKey.longKey("opsagent.cpu_time_own_ns");

@@ -72,15 +72,19 @@ public final class HttpCapture {
     }
   }
 
+  private final boolean taskSpans;
+
   private HttpCapture(
       List<CapturedHeader> requestHeaders,
       List<CapturedHeader> responseHeaders,
       int headerValueMaxLength,
-      Set<String> sensitiveQueryParameters) {
+      Set<String> sensitiveQueryParameters,
+      boolean taskSpans) {
     this.requestHeaders = requestHeaders;
     this.responseHeaders = responseHeaders;
     this.headerValueMaxLength = headerValueMaxLength;
     this.sensitiveQueryParameters = sensitiveQueryParameters;
+    this.taskSpans = taskSpans;
   }
 
   public static HttpCapture from(Config config) {
@@ -96,7 +100,16 @@ public final class HttpCapture {
         headers(config.getList(Keys.CAPTURE_REQUEST_HEADERS), "http.request.header.", redact),
         headers(config.getList(Keys.CAPTURE_RESPONSE_HEADERS), "http.response.header.", redact),
         config.getInt(Keys.HEADER_VALUE_MAX_LENGTH, DEFAULT_HEADER_VALUE_MAX_LENGTH, 1),
-        queryParameters);
+        queryParameters,
+        config.getBoolean(Keys.EXECUTOR_SPANS, false));
+  }
+
+  /**
+   * @return whether each task run for a request gets an INTERNAL span of its own ({@code
+   *     opsagent.executor.spans})
+   */
+  boolean taskSpans() {
+    return taskSpans;
   }
 
   private static List<CapturedHeader> headers(

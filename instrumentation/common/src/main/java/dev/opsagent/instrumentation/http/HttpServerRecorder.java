@@ -240,7 +240,8 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
             GcPauses.totalNanos(),
             metricAttributes,
             sdk.lateCpuTime,
-            sdk.lateAllocated);
+            sdk.lateAllocated,
+            capture.taskSpans() ? sdk.tracer : null);
     request.makeCurrent();
     return request;
   }

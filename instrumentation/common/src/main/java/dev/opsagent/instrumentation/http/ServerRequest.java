@@ -4,12 +4,24 @@
  */
 package dev.opsagent.instrumentation.http;
 
+import static dev.opsagent.instrumentation.http.HttpAttributes.ALLOC_BYTES;
+import static dev.opsagent.instrumentation.http.HttpAttributes.BLOCKED_NS;
+import static dev.opsagent.instrumentation.http.HttpAttributes.CPU_TIME_NS;
+import static dev.opsagent.instrumentation.http.HttpAttributes.TASK_CLASS;
+import static dev.opsagent.instrumentation.http.HttpAttributes.THREAD_ID;
+import static dev.opsagent.instrumentation.http.HttpAttributes.THREAD_NAME;
+import static dev.opsagent.instrumentation.http.HttpAttributes.WAITED_NS;
+
 import dev.opsagent.bootstrap.RequestContext;
+import dev.opsagent.instrumentation.runtime.ClassNames;
 import dev.opsagent.instrumentation.runtime.ThreadCost;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +49,9 @@ final class ServerRequest extends RequestContext {
   private final LongCounter lateCpuTime;
   private final LongCounter lateAllocated;
 
+  /** Records a span per task run for the request; {@code null} when tasks get no spans. */
+  private final Tracer taskTracer;
+
   /** The metric attributes once the request ended, for work that finishes later. */
   private volatile Attributes endAttributes;
 
@@ -47,7 +62,8 @@ final class ServerRequest extends RequestContext {
       long startGcPauseNanos,
       AttributesBuilder metricAttributes,
       LongCounter lateCpuTime,
-      LongCounter lateAllocated) {
+      LongCounter lateAllocated,
+      Tracer taskTracer) {
     this.span = span;
     this.startNanos = startNanos;
     this.start = start;
@@ -55,6 +71,7 @@ final class ServerRequest extends RequestContext {
     this.metricAttributes = metricAttributes;
     this.lateCpuTime = lateCpuTime;
     this.lateAllocated = lateAllocated;
+    this.taskTracer = taskTracer;
   }
 
   /**
@@ -101,5 +118,44 @@ final class ServerRequest extends RequestContext {
     if (allocatedBytes > 0) {
       lateAllocated.add(allocatedBytes, attributes);
     }
+  }
+
+  /**
+   * An INTERNAL child of the request's span, named after the task's class, on the thread that runs
+   * it.
+   */
+  @Override
+  public Object taskSpanStarting(Object task) {
+    if (taskTracer == null) {
+      return null;
+    }
+    String type = ClassNames.of(task.getClass());
+    Thread thread = Thread.currentThread();
+    return taskTracer
+        .spanBuilder("task " + type.substring(type.lastIndexOf('.') + 1))
+        .setParent(Context.root().with(span))
+        .setSpanKind(SpanKind.INTERNAL)
+        .setAttribute(TASK_CLASS, type)
+        .setAttribute(THREAD_NAME, thread.getName())
+        .setAttribute(THREAD_ID, thread.getId())
+        .startSpan();
+  }
+
+  /** The task's own cost, where it was measured apart, and the end of its span. */
+  @Override
+  public void taskSpanEnded(
+      Object handle, long cpuNanos, long allocatedBytes, long blockedNanos, long waitedNanos) {
+    Span task = (Span) handle;
+    if (cpuNanos >= 0) {
+      task.setAttribute(CPU_TIME_NS, cpuNanos);
+    }
+    if (allocatedBytes >= 0) {
+      task.setAttribute(ALLOC_BYTES, allocatedBytes);
+    }
+    if (blockedNanos >= 0) {
+      task.setAttribute(BLOCKED_NS, blockedNanos);
+      task.setAttribute(WAITED_NS, waitedNanos);
+    }
+    task.end();
   }
 }

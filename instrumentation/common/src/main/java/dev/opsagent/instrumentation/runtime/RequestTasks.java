@@ -7,36 +7,29 @@ package dev.opsagent.instrumentation.runtime;
 import dev.opsagent.bootstrap.Bridge;
 import dev.opsagent.bootstrap.RequestContext;
 import dev.opsagent.bootstrap.TaskHooks;
-import java.util.Collections;
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.FutureTask;
 
 /**
- * Carries the request from the thread that hands work off to the thread that does it, and adds the
- * cost of that work to the request.
+ * Carries the request from the thread that hands a task off to the thread that runs it, and adds
+ * the cost of that task to the request.
  *
- * <ul>
- *   <li>Tasks: a task handed off while a request is current is wrapped; the wrapper makes the
- *       request current while the task runs (so the task's own hand-offs follow it too), measures
- *       the thread's CPU time, allocation, blocked and waited time, adds them to the request, and
- *       leaves the thread as it found it. A {@link FutureTask} is never wrapped itself: its
- *       callable is, when it is constructed, so its identity stays what the application sees.
- *   <li>Threads: a thread started while a request is current works for it: the request is made
- *       current when the thread runs, and the thread's whole cost is added when it terminates.
- *       Worker threads that pools start while running a request's task are not counted: they
- *       outlive it and serve every later task.
- * </ul>
+ * <p>A task handed off while a request is current is wrapped; the wrapper makes the request current
+ * while the task runs (so the task's own hand-offs follow it too), measures the thread's CPU time,
+ * allocation, blocked and waited time, adds them to the request, and leaves the thread as it found
+ * it. A {@link FutureTask} is never wrapped itself: its callable is, when it is constructed, so its
+ * identity stays what the application sees.
  */
 public final class RequestTasks implements TaskHooks {
 
-  /** Tasks that cannot be wrapped, until they run. */
-  private final AttachedTasks attached = new AttachedTasks();
+  /**
+   * The class name every task a virtual thread hands its scheduler starts with: the thread's own
+   * continuation, which the thread's accounting measures (see {@code RequestThreads}).
+   */
+  private static final String VIRTUAL_THREAD_INTERNALS = "java.lang.VirtualThread$";
 
-  /** Threads started for a request, until they terminate. Weak: a thread never run is forgotten. */
-  private final Map<Thread, RequestContext> threads =
-      Collections.synchronizedMap(new WeakHashMap<>());
+  /** Tasks that cannot be wrapped, until they run. */
+  private final RequestsByWork attached = new RequestsByWork();
 
   private RequestTasks() {}
 
@@ -53,7 +46,8 @@ public final class RequestTasks implements TaskHooks {
     if (request == null
         || task == null
         || task instanceof RequestRunnable
-        || task instanceof FutureTask) {
+        || task instanceof FutureTask
+        || task.getClass().getName().startsWith(VIRTUAL_THREAD_INTERNALS)) {
       return task;
     }
     request.taskHandedOff();
@@ -81,15 +75,7 @@ public final class RequestTasks implements TaskHooks {
   @Override
   public Object taskStarting(Object task) {
     RequestContext request = attached.remove(task);
-    if (request == null) {
-      return null;
-    }
-    RequestContext previous = RequestContext.current();
-    if (previous == request) {
-      // Joined by a thread already working for the request: counted in its own reading.
-      return null;
-    }
-    return new Running(request, previous);
+    return request == null ? null : new Running(request, task);
   }
 
   @Override
@@ -99,55 +85,45 @@ public final class RequestTasks implements TaskHooks {
     }
   }
 
-  @Override
-  public void threadStarting(Thread thread) {
-    RequestContext request = RequestContext.current();
-    if (request == null || thread == Thread.currentThread() || PoolWorkers.isBeingStarted()) {
-      return;
-    }
-    // Thread.start may call another start method (JDK 21+): count the thread once.
-    if (threads.putIfAbsent(thread, request) == null) {
-      request.threadStarted();
-      request.workStarted();
-    }
-  }
-
-  @Override
-  public void threadRunning() {
-    RequestContext request = threads.get(Thread.currentThread());
-    if (request != null && !request.isEnded()) {
-      request.makeCurrent();
-    }
-  }
-
-  @Override
-  public void threadExiting() {
-    RequestContext request = threads.remove(Thread.currentThread());
-    if (request != null) {
-      // The thread's counters started at zero when it started: all of it was for the request.
-      ThreadCost.Reading life = ThreadCost.read();
-      RequestContext.clearCurrent();
-      request.workFinished(life.cpuNanos, life.allocatedBytes, life.blockedNanos, life.waitedNanos);
-    }
-  }
-
-  /** A task running for a request on the calling thread, between its start and its end. */
+  /**
+   * A task running for a request on the calling thread, between its start and its end. A thread
+   * already working for the request (a pool's caller-runs policy, a fork/join task joined by the
+   * thread that forked it) counts the task in its own reading: the task's cost is not measured
+   * apart, and it only gets its span, if tasks get spans.
+   */
   private static final class Running {
     private final RequestContext request;
     private final RequestContext previous;
+    private final boolean measured;
+    private final Object span;
     private final ThreadCost.Reading start;
 
     /** Makes the request current on the calling thread and takes the first reading. */
-    Running(RequestContext request, RequestContext previous) {
+    Running(RequestContext request, Object task) {
       this.request = request;
-      this.previous = previous;
-      request.workStarted();
-      request.makeCurrent();
-      this.start = ThreadCost.read();
+      this.previous = RequestContext.current();
+      this.measured = previous != request;
+      if (measured) {
+        request.workStarted();
+        request.makeCurrent();
+      }
+      this.span = request.taskSpanStarting(task);
+      this.start = measured ? ThreadCost.read() : null;
     }
 
     /** Adds the task's cost and leaves the thread as it was before the task. */
     void finish() {
+      if (!measured) {
+        if (span != null) {
+          request.taskSpanEnded(
+              span,
+              ThreadCost.UNAVAILABLE,
+              ThreadCost.UNAVAILABLE,
+              ThreadCost.UNAVAILABLE,
+              ThreadCost.UNAVAILABLE);
+        }
+        return;
+      }
       ThreadCost.Reading spent = start.until(ThreadCost.read());
       if (previous == null) {
         RequestContext.clearCurrent();
@@ -156,20 +132,21 @@ public final class RequestTasks implements TaskHooks {
       }
       request.workFinished(
           spent.cpuNanos, spent.allocatedBytes, spent.blockedNanos, spent.waitedNanos);
+      if (span != null) {
+        request.taskSpanEnded(
+            span, spent.cpuNanos, spent.allocatedBytes, spent.blockedNanos, spent.waitedNanos);
+      }
     }
   }
 
   /** Runs one task for a request and adds its cost. */
   private static <T> T runFor(RequestContext request, Work<T> work, int runsBefore)
       throws Exception {
-    RequestContext previous = RequestContext.current();
-    // A periodic task keeps running after its request ended: it no longer works for it. A task
-    // run by a thread already working for the request (a pool's caller-runs policy) is counted in
-    // that thread's own reading.
-    if ((runsBefore > 0 && request.isEnded()) || previous == request) {
+    // A periodic task keeps running after its request ended: it no longer works for it.
+    if (runsBefore > 0 && request.isEnded()) {
       return work.perform();
     }
-    Running running = new Running(request, previous);
+    Running running = new Running(request, work.task());
     try {
       return work.perform();
     } finally {
@@ -180,6 +157,9 @@ public final class RequestTasks implements TaskHooks {
   /** A task body, whatever its kind. */
   private interface Work<T> {
     T perform() throws Exception;
+
+    /** The application's task, which names its span. */
+    Object task();
   }
 
   /** A {@link Runnable} handed off for a request. */
@@ -211,6 +191,11 @@ public final class RequestTasks implements TaskHooks {
     }
 
     @Override
+    public Object task() {
+      return task;
+    }
+
+    @Override
     public String toString() {
       return task.toString();
     }
@@ -235,6 +220,11 @@ public final class RequestTasks implements TaskHooks {
     @Override
     public V perform() throws Exception {
       return task.call();
+    }
+
+    @Override
+    public Object task() {
+      return task;
     }
 
     @Override

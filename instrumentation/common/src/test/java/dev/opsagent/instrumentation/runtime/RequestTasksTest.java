@@ -15,42 +15,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The hand-off of a request to tasks and threads, and the accounting of their cost. */
+/** The hand-off of a request to tasks, and the accounting of their cost. */
 class RequestTasksTest {
-
-  /** A request as the agent's recorder would keep it, with its late work kept for the test. */
-  static final class TestRequest extends RequestContext {
-    long lateCpuNanos = -1;
-
-    @Override
-    protected void lateWork(long cpuNanos, long allocatedBytes) {
-      lateCpuNanos = cpuNanos;
-    }
-
-    /** The recorder's end: completes now, or when the work still running finishes. */
-    boolean endWhenIdle(Consumer<long[]> complete) {
-      return end(complete);
-    }
-
-    /** The recorder's grace expiry. */
-    void graceExpired() {
-      endNow();
-    }
-
-    /** Ends the request as the recorder does, without waiting for work still running. */
-    long[] finish() {
-      AtomicReference<long[]> totals = new AtomicReference<>();
-      if (!end(totals::set)) {
-        endNow();
-      }
-      return totals.get();
-    }
-  }
 
   private static TaskHooks hooks;
   private final ExecutorService pool = Executors.newSingleThreadExecutor();
@@ -105,7 +75,7 @@ class RequestTasksTest {
         hooks.wrap(
             () -> {
               currentInTask.set(RequestContext.current());
-              burnCpu(20);
+              TestRequest.burnCpu(20);
             });
     RequestContext.clearCurrent();
 
@@ -127,7 +97,7 @@ class RequestTasksTest {
     Callable<?> task =
         hooks.wrap(
             () -> {
-              burnCpu(10);
+              TestRequest.burnCpu(10);
               return null;
             });
 
@@ -141,7 +111,7 @@ class RequestTasksTest {
   void workFinishingAfterTheRequestEndedIsLateWork() throws Exception {
     TestRequest request = new TestRequest();
     request.makeCurrent();
-    Runnable task = hooks.wrap(() -> burnCpu(10));
+    Runnable task = hooks.wrap(() -> TestRequest.burnCpu(10));
     RequestContext.clearCurrent();
     request.finish();
 
@@ -159,7 +129,7 @@ class RequestTasksTest {
         hooks.wrap(
             () -> {
               signalled.countDown();
-              burnCpu(20);
+              TestRequest.burnCpu(20);
             });
     RequestContext.clearCurrent();
     pool.execute(task);
@@ -186,7 +156,7 @@ class RequestTasksTest {
             () -> {
               signalled.countDown();
               await(release);
-              burnCpu(10);
+              TestRequest.burnCpu(10);
             });
     RequestContext.clearCurrent();
     pool.execute(task);
@@ -218,69 +188,11 @@ class RequestTasksTest {
     assertThat(current.get()).as("a repetition after the request ended").isNull();
   }
 
-  @Test
-  void aThreadStartedForTheRequestWorksForItAndAddsItsWholeCost() throws Exception {
-    TestRequest request = new TestRequest();
-    request.makeCurrent();
-    AtomicReference<RequestContext> currentInThread = new AtomicReference<>();
-    // The advice on Thread.start/run/exit calls these hooks; here the test calls them itself.
-    Thread thread =
-        new Thread(
-            () -> {
-              hooks.threadRunning();
-              currentInThread.set(RequestContext.current());
-              burnCpu(20);
-              hooks.threadExiting();
-            });
-    hooks.threadStarting(thread);
-    hooks.threadStarting(thread);
-    thread.start();
-    thread.join();
-
-    long[] others = request.finish();
-    assertThat(currentInThread.get()).isSameAs(request);
-    assertThat(others[0]).as("CPU ns of the thread").isGreaterThanOrEqualTo(15_000_000);
-    assertThat(others[5]).as("threads started, counted once").isEqualTo(1);
-  }
-
-  @Test
-  void poolWorkersAreToldApartFromThreadsStartedForWork() throws Exception {
-    AtomicReference<Boolean> inPool = new AtomicReference<>();
-    // ThreadPoolExecutor.addWorker asks the factory for the worker, then starts it.
-    ExecutorService lazyPool =
-        Executors.newFixedThreadPool(
-            1,
-            runnable -> {
-              inPool.set(PoolWorkers.isBeingStarted());
-              return new Thread(runnable);
-            });
-    try {
-      lazyPool.submit(() -> {}).get();
-    } finally {
-      lazyPool.shutdownNow();
-    }
-    AtomicReference<Boolean> inPlainThread = new AtomicReference<>();
-    Thread plain = new Thread(() -> inPlainThread.set(PoolWorkers.isBeingStarted()));
-    plain.start();
-    plain.join();
-
-    assertThat(inPool.get()).as("while a pool adds a worker").isTrue();
-    assertThat(inPlainThread.get()).as("in a thread of its own").isFalse();
-    assertThat(PoolWorkers.isBeingStarted()).as("on the test thread").isFalse();
-  }
-
   private static void await(CountDownLatch latch) {
     try {
       latch.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void burnCpu(long millis) {
-    long end = ThreadCost.cpuTimeNanos() + millis * 1_000_000;
-    while (ThreadCost.cpuTimeNanos() < end) {
-      Thread.onSpinWait();
     }
   }
 }

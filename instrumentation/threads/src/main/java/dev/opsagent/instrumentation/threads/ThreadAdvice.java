@@ -8,9 +8,9 @@ import dev.opsagent.bootstrap.Bridge;
 import net.bytebuddy.asm.Advice;
 
 /**
- * The advice inlined into {@code java.lang.Thread}: {@code start} on the starting thread, {@code
- * run} as the new thread begins, {@code exit} (called by the JVM on every platform thread as it
- * terminates) as it ends.
+ * The advice inlined into {@code java.lang.Thread}, {@code java.lang.VirtualThread} (JDK 21+) and
+ * {@code ThreadPoolExecutor}; each piece is one call into {@link
+ * dev.opsagent.bootstrap.ThreadHooks}.
  */
 final class ThreadAdvice {
 
@@ -18,37 +18,89 @@ final class ThreadAdvice {
 
   /** Inlined into {@code Thread.start}. */
   @SuppressWarnings("unused")
-  public static final class StartAdvice {
+  public static final class PlatformStart {
 
-    private StartAdvice() {}
+    private PlatformStart() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
     public static void enter(@Advice.This Thread thread) {
-      Bridge.tasks.threadStarting(thread);
+      Bridge.threads.threadStarting(thread, false);
     }
   }
 
-  /** Inlined into {@code Thread.run()}. */
+  /** Inlined into {@code VirtualThread.start(ThreadContainer)}, where every start goes. */
   @SuppressWarnings("unused")
-  public static final class RunAdvice {
+  public static final class VirtualStart {
 
-    private RunAdvice() {}
+    private VirtualStart() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static void enter() {
-      Bridge.tasks.threadRunning();
+    public static void enter(@Advice.This Thread thread) {
+      Bridge.threads.threadStarting(thread, true);
     }
   }
 
-  /** Inlined into {@code Thread.exit()}. */
+  /**
+   * Inlined into {@code Thread.run()}, and into {@code VirtualThread.run(Runnable)}: on the new
+   * thread, before its task.
+   */
   @SuppressWarnings("unused")
-  public static final class ExitAdvice {
+  public static final class Run {
 
-    private ExitAdvice() {}
+    private Run() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
     public static void enter() {
-      Bridge.tasks.threadExiting();
+      Bridge.threads.threadRunning();
+    }
+  }
+
+  /** Inlined into {@code Thread.exit()}, which the JVM calls as a platform thread terminates. */
+  @SuppressWarnings("unused")
+  public static final class Exit {
+
+    private Exit() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static void enter() {
+      Bridge.threads.threadExiting();
+    }
+  }
+
+  /**
+   * Inlined into {@code VirtualThread.runContinuation()}: on the carrier thread, around the mount,
+   * run and unmount of the virtual thread.
+   */
+  @SuppressWarnings("unused")
+  public static final class Continuation {
+
+    private Continuation() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object enter(@Advice.This Thread thread) {
+      return Bridge.threads.virtualThreadMounting(thread);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.This Thread thread, @Advice.Enter Object token) {
+      Bridge.threads.virtualThreadUnmounted(thread, token);
+    }
+  }
+
+  /** Inlined into {@code ThreadPoolExecutor.addWorker}. */
+  @SuppressWarnings("unused")
+  public static final class AddWorker {
+
+    private AddWorker() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object enter(@Advice.This Object pool) {
+      return Bridge.threads.poolAddingWorker(pool);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.Enter Object token) {
+      Bridge.threads.poolWorkerAdded(token);
     }
   }
 }

@@ -11,19 +11,22 @@ import dev.opsagent.instrumentation.api.AgentContext;
 import dev.opsagent.instrumentation.api.ExactTypeInstrumentation;
 import dev.opsagent.instrumentation.api.InstrumentationModule;
 import dev.opsagent.instrumentation.api.TypeInstrumentation;
-import dev.opsagent.instrumentation.runtime.RequestTasks;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Platform threads: a thread started while a request is current works for that request; its whole
- * cost (CPU time, allocation, blocked and waited time) is added to the request when it terminates,
- * and the request is current while it runs (unless its class overrides {@code run()} without
- * calling {@code super.run()}: its cost is still counted).
+ * Threads, platform and virtual (JDK 21+): a thread started while a request is current works for
+ * that request, and its cost (CPU time, allocation, blocked and waited time) is added to it; every
+ * start is counted ({@code opsagent.thread.starts}) and live platform threads are reported ({@code
+ * jvm.thread.count}). The request is current while a platform thread runs unless its class
+ * overrides {@code run()} without calling {@code super.run()}; its cost is counted all the same.
  */
 public final class ThreadsInstrumentationModule implements InstrumentationModule {
 
   private static final String THREAD = "java.lang.Thread";
+  private static final String VIRTUAL_THREAD = "java.lang.VirtualThread";
+  private static final String THREAD_POOL_EXECUTOR = "java.util.concurrent.ThreadPoolExecutor";
+  private static final String ADVICE = ThreadAdvice.class.getName();
 
   @Override
   public String name() {
@@ -32,18 +35,32 @@ public final class ThreadsInstrumentationModule implements InstrumentationModule
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    String advice = ThreadAdvice.class.getName();
     return Arrays.asList(
-        // Every start method: JDK 21+ has one with a thread container too.
-        new ExactTypeInstrumentation(THREAD, () -> named("start"), advice + "$StartAdvice"),
+        // start() and, JDK 21+, start(ThreadContainer): neither calls the other.
+        new ExactTypeInstrumentation(THREAD, () -> named("start"), ADVICE + "$PlatformStart"),
         new ExactTypeInstrumentation(
-            THREAD, () -> named("run").and(takesArguments(0)), advice + "$RunAdvice"),
+            THREAD, () -> named("run").and(takesArguments(0)), ADVICE + "$Run"),
         new ExactTypeInstrumentation(
-            THREAD, () -> named("exit").and(takesArguments(0)), advice + "$ExitAdvice"));
+            THREAD, () -> named("exit").and(takesArguments(0)), ADVICE + "$Exit"),
+        // start() calls start(ThreadContainer), as do the builders and executors.
+        new ExactTypeInstrumentation(
+            VIRTUAL_THREAD, () -> named("start").and(takesArguments(1)), ADVICE + "$VirtualStart"),
+        new ExactTypeInstrumentation(
+            VIRTUAL_THREAD,
+            () -> named("run").and(takesArguments(Runnable.class)),
+            ADVICE + "$Run"),
+        new ExactTypeInstrumentation(
+            VIRTUAL_THREAD,
+            () -> named("runContinuation").and(takesArguments(0)),
+            ADVICE + "$Continuation"),
+        new ExactTypeInstrumentation(
+            THREAD_POOL_EXECUTOR, () -> named("addWorker"), ADVICE + "$AddWorker"));
   }
 
   @Override
   public void start(AgentContext context) {
-    RequestTasks.install();
+    ThreadTelemetry telemetry = new ThreadTelemetry();
+    context.telemetry().whenReady(ready -> telemetry.register(ready.meter()));
+    RequestThreads.install(telemetry);
   }
 }

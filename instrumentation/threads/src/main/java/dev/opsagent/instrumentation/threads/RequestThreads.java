@@ -1,0 +1,127 @@
+/*
+ * Copyright The opsagent Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.opsagent.instrumentation.threads;
+
+import dev.opsagent.bootstrap.Bridge;
+import dev.opsagent.bootstrap.RequestContext;
+import dev.opsagent.bootstrap.ThreadHooks;
+import dev.opsagent.instrumentation.runtime.RequestsByWork;
+import dev.opsagent.instrumentation.runtime.ThreadCost;
+
+/**
+ * A thread started while a request is current works for that request: the request is current while
+ * the thread runs its task (so its own hand-offs follow it too), and the thread's cost is added to
+ * the request. Every start is also counted for {@link ThreadTelemetry}.
+ *
+ * <ul>
+ *   <li>A platform thread's counters start at zero: its whole cost is read once, as it terminates.
+ *   <li>A virtual thread has no CPU clock of its own (the JVM reads -1). It runs in slices on
+ *       carrier threads, between a mount and an unmount; each slice is measured on its carrier, and
+ *       added to the request as it ends. The time a virtual thread spends parked, off any carrier,
+ *       is not counted as waiting.
+ *   <li>Worker threads that pools start while running a request's task are not counted, nor are the
+ *       JDK's service threads it starts when first needed: they outlive the request and serve every
+ *       later one.
+ * </ul>
+ */
+public final class RequestThreads implements ThreadHooks {
+
+  /**
+   * The class of the JDK's own service threads, which it starts the first time they are needed (the
+   * virtual threads' unblocker, say), whatever thread needs them: they serve the whole JVM.
+   */
+  private static final String JDK_SERVICE_THREAD = "jdk.internal.misc.InnocuousThread";
+
+  /** Threads started for a request, until they terminate. */
+  private final RequestsByWork threads = new RequestsByWork();
+
+  private final ThreadTelemetry telemetry;
+
+  private RequestThreads(ThreadTelemetry telemetry) {
+    this.telemetry = telemetry;
+  }
+
+  /** Connects the hooks to the advice. */
+  static synchronized void install(ThreadTelemetry telemetry) {
+    Bridge.threads = new RequestThreads(telemetry);
+  }
+
+  @Override
+  public void threadStarting(Thread thread, boolean virtual) {
+    RequestContext request = RequestContext.current();
+    if (request != null
+        && thread != Thread.currentThread()
+        && PoolWorkers.factoryOf(thread) == null
+        && !thread.getClass().getName().equals(JDK_SERVICE_THREAD)
+        && threads.put(thread, request)) {
+      request.threadStarted();
+      request.workStarted();
+    }
+    telemetry.started(thread, virtual);
+  }
+
+  @Override
+  public void threadRunning() {
+    RequestContext request = threads.get(Thread.currentThread());
+    if (request != null && !request.isEnded()) {
+      request.makeCurrent();
+    }
+  }
+
+  @Override
+  public void threadExiting() {
+    RequestContext request = threads.remove(Thread.currentThread());
+    if (request != null) {
+      ThreadCost.Reading life = ThreadCost.read();
+      RequestContext.clearCurrent();
+      request.workFinished(life.cpuNanos, life.allocatedBytes, life.blockedNanos, life.waitedNanos);
+    }
+  }
+
+  @Override
+  public Object poolAddingWorker(Object pool) {
+    return PoolWorkers.adding(pool);
+  }
+
+  @Override
+  public void poolWorkerAdded(Object token) {
+    PoolWorkers.added(token);
+  }
+
+  @Override
+  public Object virtualThreadMounting(Thread virtualThread) {
+    RequestContext request = threads.get(virtualThread);
+    // Read on the carrier, which is still the current thread.
+    return request == null ? null : new Slice(request, ThreadCost.read());
+  }
+
+  @Override
+  public void virtualThreadUnmounted(Thread virtualThread, Object token) {
+    if (!(token instanceof Slice)) {
+      return;
+    }
+    Slice slice = (Slice) token;
+    ThreadCost.Reading spent = slice.start.until(ThreadCost.read());
+    // The slice that ran the thread's task to its end finishes its work for the request.
+    if (!virtualThread.isAlive() && threads.remove(virtualThread) != null) {
+      slice.request.workFinished(
+          spent.cpuNanos, spent.allocatedBytes, spent.blockedNanos, spent.waitedNanos);
+    } else {
+      slice.request.workProgressed(
+          spent.cpuNanos, spent.allocatedBytes, spent.blockedNanos, spent.waitedNanos);
+    }
+  }
+
+  /** A virtual thread's run on a carrier, from its mount. */
+  private static final class Slice {
+    final RequestContext request;
+    final ThreadCost.Reading start;
+
+    Slice(RequestContext request, ThreadCost.Reading start) {
+      this.request = request;
+      this.start = start;
+    }
+  }
+}
