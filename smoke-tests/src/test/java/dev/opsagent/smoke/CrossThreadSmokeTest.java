@@ -80,28 +80,14 @@ class CrossThreadSmokeTest {
 
       SoftAssertions softly = new SoftAssertions();
       ReceivedSpan submit = one(receiver, "/submit", "tasks=4&ms=20");
-      softly
-          .assertThat(submit.longAttr("opsagent.cpu_time_ns"))
-          .as("cpu, 4 submitted tasks of 20 ms")
-          .isGreaterThanOrEqualTo(70 * MS);
-      softly
-          .assertThat(submit.longAttr("opsagent.cpu_time_own_ns"))
-          .as("own cpu, 4 submitted tasks")
-          .isLessThan(20 * MS);
+      expectHandedOff(softly, submit, "4 submitted tasks of 20 ms", 70);
       softly
           .assertThat(submit.longAttr("opsagent.async_tasks"))
           .as("tasks submitted")
           .isEqualTo(4L);
 
       ReceivedSpan execute = one(receiver, "/execute", "tasks=4&ms=20");
-      softly
-          .assertThat(execute.longAttr("opsagent.cpu_time_ns"))
-          .as("cpu, 4 executed tasks of 20 ms")
-          .isGreaterThanOrEqualTo(70 * MS);
-      softly
-          .assertThat(execute.longAttr("opsagent.cpu_time_own_ns"))
-          .as("own cpu, 4 executed tasks")
-          .isLessThan(20 * MS);
+      expectHandedOff(softly, execute, "4 executed tasks of 20 ms", 70);
       softly
           .assertThat(execute.longAttr("opsagent.async_tasks"))
           .as("tasks executed")
@@ -116,14 +102,7 @@ class CrossThreadSmokeTest {
 
       // The default executor: the common pool, or a thread per task where it has one thread.
       ReceivedSpan async = one(receiver, "/async", "tasks=4&ms=20");
-      softly
-          .assertThat(async.longAttr("opsagent.cpu_time_ns"))
-          .as("cpu, 4 supplyAsync of 20 ms")
-          .isGreaterThanOrEqualTo(70 * MS);
-      softly
-          .assertThat(async.longAttr("opsagent.cpu_time_own_ns"))
-          .as("own cpu, 4 supplyAsync")
-          .isLessThan(20 * MS);
+      expectHandedOff(softly, async, "4 supplyAsync of 20 ms", 70);
       softly
           .assertThat(
               async.longAttr("opsagent.async_tasks") + async.longAttr("opsagent.threads_started"))
@@ -131,28 +110,14 @@ class CrossThreadSmokeTest {
           .isEqualTo(4L);
 
       ReceivedSpan forkJoin = one(receiver, "/forkjoin", "tasks=4&ms=20");
-      softly
-          .assertThat(forkJoin.longAttr("opsagent.cpu_time_ns"))
-          .as("cpu, a fork/join task of 4 x 20 ms")
-          .isGreaterThanOrEqualTo(70 * MS);
-      softly
-          .assertThat(forkJoin.longAttr("opsagent.cpu_time_own_ns"))
-          .as("own cpu, a fork/join task")
-          .isLessThan(20 * MS);
+      expectHandedOff(softly, forkJoin, "a fork/join task of 4 x 20 ms", 70);
       softly
           .assertThat(forkJoin.longAttr("opsagent.async_tasks"))
           .as("fork/join tasks handed off")
           .isGreaterThanOrEqualTo(4L);
 
       ReceivedSpan thread = one(receiver, "/thread", "ms=50");
-      softly
-          .assertThat(thread.longAttr("opsagent.cpu_time_ns"))
-          .as("cpu, a thread of 50 ms")
-          .isGreaterThanOrEqualTo(45 * MS);
-      softly
-          .assertThat(thread.longAttr("opsagent.cpu_time_own_ns"))
-          .as("own cpu, a thread of 50 ms")
-          .isLessThan(20 * MS);
+      expectHandedOff(softly, thread, "a thread of 50 ms", 45);
       softly
           .assertThat(thread.longAttr("opsagent.threads_started"))
           .as("threads started")
@@ -272,28 +237,14 @@ class CrossThreadSmokeTest {
       // measured to take that much CPU time, with margins for the measurement.
       SoftAssertions softly = new SoftAssertions();
       ReceivedSpan virtual = one(receiver, "/virtual", "ms=50");
-      softly
-          .assertThat(virtual.longAttr("opsagent.cpu_time_ns"))
-          .as("cpu, a virtual thread of 50 ms")
-          .isGreaterThanOrEqualTo(40 * MS);
-      softly
-          .assertThat(virtual.longAttr("opsagent.cpu_time_own_ns"))
-          .as("own cpu, a virtual thread of 50 ms")
-          .isLessThan(20 * MS);
+      expectHandedOff(softly, virtual, "a virtual thread of 50 ms", 40);
       softly
           .assertThat(virtual.longAttr("opsagent.threads_started"))
           .as("virtual threads started")
           .isEqualTo(1L);
 
       ReceivedSpan executor = one(receiver, "/virtual-executor", "tasks=4&ms=20");
-      softly
-          .assertThat(executor.longAttr("opsagent.cpu_time_ns"))
-          .as("cpu, 4 virtual threads of 20 ms")
-          .isGreaterThanOrEqualTo(60 * MS);
-      softly
-          .assertThat(executor.longAttr("opsagent.cpu_time_own_ns"))
-          .as("own cpu, 4 virtual threads")
-          .isLessThan(20 * MS);
+      expectHandedOff(softly, executor, "4 virtual threads of 20 ms", 60);
       softly
           .assertThat(executor.longAttr("opsagent.threads_started"))
           .as("virtual threads started by the executor")
@@ -355,6 +306,19 @@ class CrossThreadSmokeTest {
           .allMatch(name -> name.startsWith("task ConcurrencyApp$"));
       softly.assertAll();
     }
+  }
+
+  /** The CPU time of a request that handed work off counts that work; its own does not. */
+  private static void expectHandedOff(
+      SoftAssertions softly, ReceivedSpan span, String work, long atLeastMillis) {
+    softly
+        .assertThat(span.longAttr("opsagent.cpu_time_ns"))
+        .as("cpu, " + work)
+        .isGreaterThanOrEqualTo(atLeastMillis * MS);
+    softly
+        .assertThat(span.longAttr("opsagent.cpu_time_own_ns"))
+        .as("own cpu, " + work)
+        .isLessThan(20 * MS);
   }
 
   /** Waits for {@code count} INTERNAL children of {@code parent}, in its trace. */
