@@ -71,7 +71,8 @@ final class AdviceWeaver {
       DynamicType.Builder<?> builder = null;
       for (int i = 0; i < types.size(); i++) {
         TypeInstrumentation instrumentation = types.get(i);
-        if (instrumentation.mayMatch(internalName) && instrumentation.typeMatcher().matches(type)) {
+        if (instrumentation.mayMatch(internalName, classFile)
+            && instrumentation.typeMatcher().matches(type)) {
           builder =
               (builder == null ? byteBuddy.decorate(type, classFiles) : builder)
                   .visit(advice.get(i).on(instrumentation.methodMatcher()));

@@ -62,7 +62,7 @@ final class AgentInstaller {
     }
     List<Class<?>> loadedEarlier = new ArrayList<>();
     for (Class<?> type : instrumentation.getAllLoadedClasses()) {
-      if (weaver.mayMatch(type.getName().replace('.', '/'))
+      if (weaver.mayMatch(type.getName().replace('.', '/'), null)
           && instrumentation.isModifiableClass(type)) {
         loadedEarlier.add(type);
       }

@@ -60,14 +60,15 @@ final class LazyWeaver implements ClassFileTransformer {
   }
 
   /**
+   * @param classFile the class's byte code, {@code null} if not at hand
    * @return whether some instrumentation may change the class of this internal name
    */
-  boolean mayMatch(String internalName) {
+  boolean mayMatch(String internalName, byte[] classFile) {
     if (IgnoredTypes.isIgnored(internalName)) {
       return false;
     }
     for (int i = 0; i < types.size(); i++) {
-      if (types.get(i).mayMatch(internalName)) {
+      if (types.get(i).mayMatch(internalName, classFile)) {
         return true;
       }
     }
@@ -82,7 +83,7 @@ final class LazyWeaver implements ClassFileTransformer {
       Class<?> classBeingRedefined,
       ProtectionDomain protectionDomain,
       byte[] classfileBuffer) {
-    if (className == null || loader == agentLoader || !mayMatch(className)) {
+    if (className == null || loader == agentLoader || !mayMatch(className, classfileBuffer)) {
       return null;
     }
     AdviceWeaver ready = weaver;

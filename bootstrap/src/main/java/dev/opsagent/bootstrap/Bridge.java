@@ -14,6 +14,9 @@ public final class Bridge {
   /** Hooks for {@code com.sun.net.httpserver} exchanges. */
   public static volatile HttpServerHooks jdkHttpServer = HttpServerHooks.NO_OP;
 
+  /** Hooks for servlets and filters, {@code javax.servlet} and {@code jakarta.servlet}. */
+  public static volatile ServletHooks servlet = ServletHooks.NO_OP;
+
   /** Hooks for work handed to executors. */
   public static volatile TaskHooks tasks = TaskHooks.NO_OP;
 

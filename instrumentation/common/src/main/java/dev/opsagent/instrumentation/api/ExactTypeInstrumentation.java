@@ -39,7 +39,7 @@ public final class ExactTypeInstrumentation implements TypeInstrumentation {
   }
 
   @Override
-  public boolean mayMatch(String internalName) {
+  public boolean mayMatch(String internalName, byte[] classFile) {
     return this.internalName.equals(internalName);
   }
 

@@ -17,8 +17,11 @@ public interface TypeInstrumentation {
    *
    * @param internalName the class's name as the JVM gives it, e.g. {@code
    *     com/sun/net/httpserver/Filter$Chain}
+   * @param classFile the class's byte code, to look into when the name cannot tell (the
+   *     implementations of an interface); {@code null} when it is not at hand (classes loaded
+   *     before the agent), and an instrumentation that needs it then answers {@code false}
    */
-  boolean mayMatch(String internalName);
+  boolean mayMatch(String internalName, byte[] classFile);
 
   /**
    * @return which types to instrument; name checks first, so that the many classes that cannot

@@ -74,4 +74,12 @@ public interface HttpServerAccessor<X> {
    * @return every value of a response header (name in lower case); empty if absent
    */
   List<String> responseHeaders(X exchange, String name);
+
+  /**
+   * @return the route as the application's framework matched it while handling the request (Spring
+   *     MVC's pattern), replacing {@link #route}; {@code null} if none
+   */
+  default String finalRoute(X exchange) {
+    return null;
+  }
 }

@@ -169,11 +169,37 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
       return;
     }
     RequestContext.clearCurrent();
+    onAsyncEnd(token, exchange, thrown);
+  }
+
+  /**
+   * A request that went on asynchronously ({@link #onAsyncStarted}) completed, on the calling
+   * thread, which may be doing other work for it: the thread is left as it is.
+   */
+  public void onAsyncEnd(Object token, Object exchange, Throwable thrown) {
+    if (!(token instanceof ServerRequest)) {
+      return;
+    }
     try {
       end((ServerRequest) token, exchangeType.cast(exchange), thrown);
     } catch (Throwable t) {
       disable(t);
     }
+  }
+
+  /**
+   * The entry point returned while the request goes on asynchronously (a servlet's {@code
+   * startAsync}): the calling thread's part is measured now and it leaves the request; {@link
+   * #onExit} is called when the request completes, on whichever thread completes it. Work handed
+   * off meanwhile keeps counting for the request.
+   */
+  public void onAsyncStarted(Object token) {
+    if (!(token instanceof ServerRequest)) {
+      return;
+    }
+    RequestContext.clearCurrent();
+    ServerRequest request = (ServerRequest) token;
+    request.receivingThreadSpent = request.start.until(ThreadCost.read());
   }
 
   private ServerRequest start(X exchange) {
@@ -235,6 +261,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     ServerRequest request =
         new ServerRequest(
             span.startSpan(),
+            knownMethod ? method : null,
             startNanos,
             ThreadCost.read(),
             GcPauses.totalNanos(),
@@ -247,7 +274,10 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
   }
 
   private void end(ServerRequest request, X exchange, Throwable thrown) {
-    ThreadCost.Reading own = request.start.until(ThreadCost.read());
+    ThreadCost.Reading own =
+        request.receivingThreadSpent != null
+            ? request.receivingThreadSpent
+            : request.start.until(ThreadCost.read());
     long gcPauseNanos = GcPauses.totalNanos() - request.startGcPauseNanos;
     double seconds = (System.nanoTime() - request.startNanos) / 1e9;
 
@@ -266,6 +296,14 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     }
     if (errorType != null) {
       metric.put(ERROR_TYPE, errorType);
+    }
+    String finalRoute = accessor.finalRoute(exchange);
+    if (finalRoute != null) {
+      metric.put(HTTP_ROUTE, finalRoute);
+      request.span.setAttribute(HTTP_ROUTE, finalRoute);
+      if (request.knownMethod != null) {
+        request.span.updateName(request.knownMethod + " " + finalRoute);
+      }
     }
     Attributes metricAttributes = metric.build();
     instruments.duration.record(seconds, metricAttributes);

@@ -36,6 +36,10 @@ import java.util.function.Consumer;
 final class ServerRequest extends RequestContext {
 
   final Span span;
+
+  /** The request's method if it is a known one (it names the span), else {@code null}. */
+  final String knownMethod;
+
   final long startNanos;
   final ThreadCost.Reading start;
   final long startGcPauseNanos;
@@ -55,8 +59,15 @@ final class ServerRequest extends RequestContext {
   /** The metric attributes once the request ended, for work that finishes later. */
   private volatile Attributes endAttributes;
 
+  /**
+   * What the receiving thread spent, when it left a request that goes on asynchronously; {@code
+   * null} until then.
+   */
+  volatile ThreadCost.Reading receivingThreadSpent;
+
   ServerRequest(
       Span span,
+      String knownMethod,
       long startNanos,
       ThreadCost.Reading start,
       long startGcPauseNanos,
@@ -65,6 +76,7 @@ final class ServerRequest extends RequestContext {
       LongCounter lateAllocated,
       Tracer taskTracer) {
     this.span = span;
+    this.knownMethod = knownMethod;
     this.startNanos = startNanos;
     this.start = start;
     this.startGcPauseNanos = startGcPauseNanos;

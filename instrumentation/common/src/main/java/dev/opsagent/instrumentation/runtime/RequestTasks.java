@@ -80,6 +80,21 @@ public final class RequestTasks implements TaskHooks {
 
   @Override
   public void taskFinished(Object token) {
+    runningFinished(token);
+  }
+
+  /**
+   * Work that continues {@code request} on the calling thread without having been handed off (a
+   * servlet's asynchronous dispatch) starts: it is measured and counted like a task.
+   *
+   * @return a token for {@link #runningFinished}
+   */
+  public static Object runningFor(RequestContext request, Object work) {
+    return new Running(request, work);
+  }
+
+  /** The work that {@link #runningFor} started has finished. */
+  public static void runningFinished(Object token) {
     if (token instanceof Running) {
       ((Running) token).finish();
     }

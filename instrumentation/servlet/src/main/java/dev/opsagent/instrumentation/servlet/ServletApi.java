@@ -1,0 +1,387 @@
+/*
+ * Copyright The opsagent Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.opsagent.instrumentation.servlet;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+
+/**
+ * The servlet API of one application, {@code javax.servlet} or {@code jakarta.servlet}, called
+ * through method handles. The agent's classes cannot link against it: it is loaded by the server or
+ * the application, which the agent's class loader does not see. Handles are looked up once per
+ * request class, from the public interfaces the server's request object implements; every call
+ * answers {@code null} (or -1, or {@code false}) rather than throw.
+ */
+final class ServletApi {
+
+  /** Per request class: its servlet API, or {@link #NONE} for a request that is not HTTP. */
+  private static final ClassValue<ServletApi> BY_REQUEST_CLASS =
+      new ClassValue<ServletApi>() {
+        @Override
+        protected ServletApi computeValue(Class<?> requestClass) {
+          return find(requestClass);
+        }
+      };
+
+  private static final ServletApi NONE = new ServletApi();
+
+  private static final MethodHandles.Lookup LOOKUP = MethodHandles.publicLookup();
+
+  /** {@code javax.servlet} or {@code jakarta.servlet}. */
+  final String namespace;
+
+  /** {@code AsyncListener}, which the agent implements with a proxy. */
+  final Class<?> asyncListener;
+
+  private final MethodHandle getMethod;
+  private final MethodHandle getScheme;
+  private final MethodHandle getRequestUri;
+  private final MethodHandle getQueryString;
+  private final MethodHandle getHeader;
+  private final MethodHandle getHeaders;
+  private final MethodHandle getProtocol;
+  private final MethodHandle getRemoteAddr;
+  private final MethodHandle getRemotePort;
+  private final MethodHandle getLocalAddr;
+  private final MethodHandle getLocalPort;
+  private final MethodHandle getDispatcherType;
+  private final MethodHandle getAttribute;
+  private final MethodHandle setAttribute;
+  private final MethodHandle isAsyncStarted;
+  private final MethodHandle getAsyncContext;
+  private final MethodHandle getContextPath;
+  private final MethodHandle getServletPath;
+  private final MethodHandle getPathInfo;
+
+  /** Servlet 4.0+; {@code null} before. */
+  private final MethodHandle getHttpServletMapping;
+
+  private final MethodHandle getMappingPattern;
+  private final MethodHandle getMappingMatch;
+  private final MethodHandle getStatus;
+  private final MethodHandle isCommitted;
+  private final MethodHandle getResponseHeaders;
+  private final MethodHandle addListener;
+  private final MethodHandle eventThrowable;
+  private final MethodHandle eventAsyncContext;
+
+  private ServletApi() {
+    namespace = null;
+    asyncListener = null;
+    getMethod = getScheme = getRequestUri = getQueryString = getHeader = getHeaders = null;
+    getProtocol = getRemoteAddr = getRemotePort = getLocalAddr = getLocalPort = null;
+    getDispatcherType = getAttribute = setAttribute = isAsyncStarted = getAsyncContext = null;
+    getContextPath = getServletPath = getPathInfo = getHttpServletMapping = null;
+    getMappingPattern = getMappingMatch = getStatus = isCommitted = getResponseHeaders = null;
+    addListener = eventThrowable = eventAsyncContext = null;
+  }
+
+  private ServletApi(Class<?> request, String namespace) throws ReflectiveOperationException {
+    this.namespace = namespace;
+    ClassLoader loader = request.getClassLoader();
+    Class<?> response = Class.forName(namespace + ".http.HttpServletResponse", false, loader);
+    Class<?> asyncContext = Class.forName(namespace + ".AsyncContext", false, loader);
+    Class<?> asyncEvent = Class.forName(namespace + ".AsyncEvent", false, loader);
+    Class<?> dispatcherType = Class.forName(namespace + ".DispatcherType", false, loader);
+    asyncListener = Class.forName(namespace + ".AsyncListener", false, loader);
+    getMethod = getter(request, "getMethod", String.class);
+    getScheme = getter(request, "getScheme", String.class);
+    getRequestUri = getter(request, "getRequestURI", String.class);
+    getQueryString = getter(request, "getQueryString", String.class);
+    getHeader = handle(request, "getHeader", String.class, String.class);
+    getHeaders = handle(request, "getHeaders", Enumeration.class, String.class);
+    getProtocol = getter(request, "getProtocol", String.class);
+    getRemoteAddr = getter(request, "getRemoteAddr", String.class);
+    getRemotePort = getter(request, "getRemotePort", int.class);
+    getLocalAddr = getter(request, "getLocalAddr", String.class);
+    getLocalPort = getter(request, "getLocalPort", int.class);
+    getDispatcherType = getter(request, "getDispatcherType", dispatcherType);
+    getAttribute = handle(request, "getAttribute", Object.class, String.class);
+    setAttribute = handle(request, "setAttribute", void.class, String.class, Object.class);
+    isAsyncStarted = getter(request, "isAsyncStarted", boolean.class);
+    getAsyncContext = getter(request, "getAsyncContext", asyncContext);
+    getContextPath = getter(request, "getContextPath", String.class);
+    getServletPath = getter(request, "getServletPath", String.class);
+    getPathInfo = getter(request, "getPathInfo", String.class);
+    MethodHandle mapping = null;
+    MethodHandle pattern = null;
+    MethodHandle match = null;
+    try {
+      Class<?> mappingType = Class.forName(namespace + ".http.HttpServletMapping", false, loader);
+      Class<?> matchType = Class.forName(namespace + ".http.MappingMatch", false, loader);
+      mapping = getter(request, "getHttpServletMapping", mappingType);
+      pattern = getter(mappingType, "getPattern", String.class);
+      match = getter(mappingType, "getMappingMatch", matchType);
+    } catch (ReflectiveOperationException servlet3) {
+      // Servlet 3.x: the route is made of the servlet path and path info.
+    }
+    getHttpServletMapping = mapping;
+    getMappingPattern = pattern;
+    getMappingMatch = match;
+    getStatus = getter(response, "getStatus", int.class);
+    isCommitted = getter(response, "isCommitted", boolean.class);
+    getResponseHeaders = handle(response, "getHeaders", Collection.class, String.class);
+    addListener = handle(asyncContext, "addListener", void.class, asyncListener);
+    eventThrowable = getter(asyncEvent, "getThrowable", Throwable.class);
+    eventAsyncContext = getter(asyncEvent, "getAsyncContext", asyncContext);
+  }
+
+  /**
+   * @return the servlet API of {@code request}'s application, or {@code null} if it is not an HTTP
+   *     servlet request
+   */
+  static ServletApi of(Object request) {
+    ServletApi api = BY_REQUEST_CLASS.get(request.getClass());
+    return api == NONE ? null : api;
+  }
+
+  private static ServletApi find(Class<?> requestClass) {
+    for (String namespace : new String[] {"jakarta.servlet", "javax.servlet"}) {
+      Class<?> httpRequest = findInterface(requestClass, namespace + ".http.HttpServletRequest");
+      if (httpRequest != null) {
+        try {
+          return new ServletApi(httpRequest, namespace);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+          return NONE;
+        }
+      }
+    }
+    return NONE;
+  }
+
+  private static Class<?> findInterface(Class<?> type, String name) {
+    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+      for (Class<?> implemented : c.getInterfaces()) {
+        if (implemented.getName().equals(name)) {
+          return implemented;
+        }
+        Class<?> inherited = findInterface(implemented, name);
+        if (inherited != null) {
+          return inherited;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** A no-argument method, as {@code (Object) -> Object} or a primitive. */
+  private static MethodHandle getter(Class<?> owner, String name, Class<?> returned)
+      throws ReflectiveOperationException {
+    return handle(owner, name, returned);
+  }
+
+  /** A method, its receiver and reference types erased to {@code Object} for invokeExact. */
+  private static MethodHandle handle(
+      Class<?> owner, String name, Class<?> returned, Class<?>... parameters)
+      throws ReflectiveOperationException {
+    MethodHandle handle =
+        LOOKUP.findVirtual(owner, name, MethodType.methodType(returned, parameters));
+    return handle.asType(handle.type().erase());
+  }
+
+  String method(Object request) {
+    return string(getMethod, request);
+  }
+
+  String scheme(Object request) {
+    return string(getScheme, request);
+  }
+
+  String requestUri(Object request) {
+    return string(getRequestUri, request);
+  }
+
+  String queryString(Object request) {
+    return string(getQueryString, request);
+  }
+
+  String header(Object request, String name) {
+    try {
+      return (String) (Object) getHeader.invokeExact(request, (Object) name);
+    } catch (Throwable t) {
+      return null;
+    }
+  }
+
+  List<String> headers(Object request, String name) {
+    try {
+      Enumeration<?> values =
+          (Enumeration<?>) (Object) getHeaders.invokeExact(request, (Object) name);
+      if (values == null || !values.hasMoreElements()) {
+        return Collections.emptyList();
+      }
+      List<String> list = new ArrayList<>();
+      while (values.hasMoreElements()) {
+        list.add(String.valueOf(values.nextElement()));
+      }
+      return list;
+    } catch (Throwable t) {
+      return Collections.emptyList();
+    }
+  }
+
+  String protocol(Object request) {
+    return string(getProtocol, request);
+  }
+
+  String remoteAddr(Object request) {
+    return string(getRemoteAddr, request);
+  }
+
+  int remotePort(Object request) {
+    return integer(getRemotePort, request);
+  }
+
+  String localAddr(Object request) {
+    return string(getLocalAddr, request);
+  }
+
+  int localPort(Object request) {
+    return integer(getLocalPort, request);
+  }
+
+  /**
+   * @return {@code REQUEST}, {@code FORWARD}, {@code INCLUDE}, {@code ASYNC} or {@code ERROR}
+   */
+  String dispatcherType(Object request) {
+    Object type = object(getDispatcherType, request);
+    return type instanceof Enum ? ((Enum<?>) type).name() : null;
+  }
+
+  Object attribute(Object request, String name) {
+    try {
+      return (Object) getAttribute.invokeExact(request, (Object) name);
+    } catch (Throwable t) {
+      return null;
+    }
+  }
+
+  void setAttribute(Object request, String name, Object value) {
+    try {
+      setAttribute.invokeExact(request, (Object) name, value);
+    } catch (Throwable t) {
+      // The request was recycled: nothing to remember.
+    }
+  }
+
+  boolean isAsyncStarted(Object request) {
+    return bool(isAsyncStarted, request);
+  }
+
+  Object asyncContext(Object request) {
+    return object(getAsyncContext, request);
+  }
+
+  String contextPath(Object request) {
+    return string(getContextPath, request);
+  }
+
+  String servletPath(Object request) {
+    return string(getServletPath, request);
+  }
+
+  String pathInfo(Object request) {
+    return string(getPathInfo, request);
+  }
+
+  /**
+   * @return the servlet mapping's pattern and match ({@code EXACT}, {@code PATH}, {@code
+   *     EXTENSION}, {@code DEFAULT}, {@code CONTEXT_ROOT}), or {@code null} before Servlet 4.0
+   */
+  String[] mapping(Object request) {
+    if (getHttpServletMapping == null) {
+      return null;
+    }
+    Object mapping = object(getHttpServletMapping, request);
+    if (mapping == null) {
+      return null;
+    }
+    Object match = object(getMappingMatch, mapping);
+    return new String[] {
+      string(getMappingPattern, mapping), match instanceof Enum ? ((Enum<?>) match).name() : null
+    };
+  }
+
+  int status(Object response) {
+    return integer(getStatus, response);
+  }
+
+  boolean isCommitted(Object response) {
+    return bool(isCommitted, response);
+  }
+
+  List<String> responseHeaders(Object response, String name) {
+    try {
+      Collection<?> values =
+          (Collection<?>) (Object) getResponseHeaders.invokeExact(response, (Object) name);
+      if (values == null || values.isEmpty()) {
+        return Collections.emptyList();
+      }
+      List<String> list = new ArrayList<>(values.size());
+      for (Object value : values) {
+        list.add(String.valueOf(value));
+      }
+      return list;
+    } catch (Throwable t) {
+      return Collections.emptyList();
+    }
+  }
+
+  /**
+   * @return whether the listener was added to the asynchronous context
+   */
+  boolean addListener(Object asyncContext, Object listener) {
+    try {
+      addListener.invokeExact(asyncContext, listener);
+      return true;
+    } catch (Throwable t) {
+      return false;
+    }
+  }
+
+  Throwable eventThrowable(Object event) {
+    Object thrown = object(eventThrowable, event);
+    return thrown instanceof Throwable ? (Throwable) thrown : null;
+  }
+
+  Object eventAsyncContext(Object event) {
+    return object(eventAsyncContext, event);
+  }
+
+  private static String string(MethodHandle getter, Object target) {
+    Object value = object(getter, target);
+    return value == null ? null : value.toString();
+  }
+
+  private static Object object(MethodHandle getter, Object target) {
+    try {
+      return (Object) getter.invokeExact(target);
+    } catch (Throwable t) {
+      return null;
+    }
+  }
+
+  private static int integer(MethodHandle getter, Object target) {
+    try {
+      return (int) getter.invokeExact(target);
+    } catch (Throwable t) {
+      return -1;
+    }
+  }
+
+  private static boolean bool(MethodHandle getter, Object target) {
+    try {
+      return (boolean) getter.invokeExact(target);
+    } catch (Throwable t) {
+      return false;
+    }
+  }
+}

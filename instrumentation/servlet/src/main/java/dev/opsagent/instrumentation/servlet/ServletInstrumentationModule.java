@@ -1,0 +1,60 @@
+/*
+ * Copyright The opsagent Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.opsagent.instrumentation.servlet;
+
+import dev.opsagent.bootstrap.Bridge;
+import dev.opsagent.instrumentation.api.AgentContext;
+import dev.opsagent.instrumentation.api.DeclaredMethodInstrumentation;
+import dev.opsagent.instrumentation.api.InstrumentationModule;
+import dev.opsagent.instrumentation.api.TypeInstrumentation;
+import dev.opsagent.instrumentation.http.HttpCapture;
+import dev.opsagent.instrumentation.http.HttpServerRecorder;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Servlets and filters of any server or application, {@code javax.servlet} (3.0+) and {@code
+ * jakarta.servlet} (5, 6): every class that declares {@code service(ServletRequest,
+ * ServletResponse)} or {@code doFilter(ServletRequest, ServletResponse, FilterChain)}. The agent
+ * calls the servlet API through method handles, so one instrumentation serves both namespaces and
+ * every version.
+ */
+public final class ServletInstrumentationModule implements InstrumentationModule {
+
+  private static final String[] NAMESPACES = {"javax/servlet/", "jakarta/servlet/"};
+
+  @Override
+  public String name() {
+    return "servlet";
+  }
+
+  @Override
+  public List<TypeInstrumentation> typeInstrumentations() {
+    String[] service = new String[NAMESPACES.length];
+    String[] doFilter = new String[NAMESPACES.length];
+    for (int i = 0; i < NAMESPACES.length; i++) {
+      String request = "L" + NAMESPACES[i] + "ServletRequest;";
+      String response = "L" + NAMESPACES[i] + "ServletResponse;";
+      service[i] = "(" + request + response + ")V";
+      doFilter[i] = "(" + request + response + "L" + NAMESPACES[i] + "FilterChain;)V";
+    }
+    String advice = ServletAdvice.class.getName();
+    return Arrays.asList(
+        new DeclaredMethodInstrumentation("service", service, advice),
+        new DeclaredMethodInstrumentation("doFilter", doFilter, advice));
+  }
+
+  @Override
+  public void start(AgentContext context) {
+    Bridge.servlet =
+        new ServletRecorderHooks(
+            new HttpServerRecorder<>(
+                name(),
+                ServletExchange.class,
+                ServletAccessor.INSTANCE,
+                context.telemetry(),
+                HttpCapture.from(context.config())));
+  }
+}

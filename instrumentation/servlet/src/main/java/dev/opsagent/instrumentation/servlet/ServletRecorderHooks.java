@@ -1,0 +1,162 @@
+/*
+ * Copyright The opsagent Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.opsagent.instrumentation.servlet;
+
+import dev.opsagent.bootstrap.RequestContext;
+import dev.opsagent.bootstrap.ServletHooks;
+import dev.opsagent.instrumentation.http.HttpServerRecorder;
+import dev.opsagent.instrumentation.runtime.RequestTasks;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+
+/**
+ * One server span per request, at the outermost servlet or filter:
+ *
+ * <ul>
+ *   <li>A servlet or filter called while a request is current on the thread (the rest of the filter
+ *       chain, a forward, an include) is inside it and records nothing.
+ *   <li>Only the server's first dispatch of a request records it. An asynchronous dispatch
+ *       continues the request it belongs to: its work is counted for it. An error dispatch (an
+ *       error page) comes after the request's span.
+ *   <li>A request that went asynchronous ({@code startAsync}) ends when its {@code AsyncContext}
+ *       completes, after a time-out or an error too: the agent listens to it with an {@code
+ *       AsyncListener}, a proxy of the application's own servlet API.
+ * </ul>
+ */
+final class ServletRecorderHooks implements ServletHooks {
+
+  /** Where the request being recorded is kept, for its asynchronous dispatches. */
+  static final String REQUEST_ATTRIBUTE = "dev.opsagent.request";
+
+  private final HttpServerRecorder<ServletExchange> recorder;
+
+  ServletRecorderHooks(HttpServerRecorder<ServletExchange> recorder) {
+    this.recorder = recorder;
+  }
+
+  @Override
+  public Object onEnter(Object request, Object response) {
+    if (RequestContext.current() != null || request == null) {
+      return null;
+    }
+    ServletApi api = ServletApi.of(request);
+    if (api == null) {
+      return null;
+    }
+    String dispatch = api.dispatcherType(request);
+    if ("ASYNC".equals(dispatch)) {
+      Object recorded = api.attribute(request, REQUEST_ATTRIBUTE);
+      return recorded instanceof RequestContext && !((RequestContext) recorded).isEnded()
+          ? new AsyncDispatch(RequestTasks.runningFor((RequestContext) recorded, request))
+          : null;
+    }
+    if (!"REQUEST".equals(dispatch)) {
+      return null;
+    }
+    ServletExchange exchange = new ServletExchange(request, response, api);
+    Object token = recorder.onEnter(exchange);
+    if (token == null) {
+      return null;
+    }
+    exchange.token = token;
+    return exchange;
+  }
+
+  @Override
+  public void onExit(Object token, Object request, Object response, Throwable thrown) {
+    if (token instanceof AsyncDispatch) {
+      RequestTasks.runningFinished(((AsyncDispatch) token).running);
+      return;
+    }
+    if (!(token instanceof ServletExchange)) {
+      return;
+    }
+    ServletExchange exchange = (ServletExchange) token;
+    if (thrown == null && exchange.api.isAsyncStarted(request) && listen(exchange)) {
+      exchange.api.setAttribute(request, REQUEST_ATTRIBUTE, exchange.token);
+      recorder.onAsyncStarted(exchange.token);
+      return;
+    }
+    exchange.failed = thrown != null;
+    if (exchange.ended.compareAndSet(false, true)) {
+      recorder.onExit(exchange.token, exchange, thrown);
+    }
+  }
+
+  /**
+   * @return whether the request's asynchronous context will tell when it completes
+   */
+  private boolean listen(ServletExchange exchange) {
+    Object asyncContext = exchange.api.asyncContext(exchange.request);
+    return asyncContext != null && exchange.api.addListener(asyncContext, newListener(exchange));
+  }
+
+  private Object newListener(ServletExchange exchange) {
+    Class<?> listenerType = exchange.api.asyncListener;
+    return Proxy.newProxyInstance(
+        listenerType.getClassLoader(), new Class<?>[] {listenerType}, new Listener(exchange));
+  }
+
+  /** The agent's {@code AsyncListener} for one request. */
+  private final class Listener implements InvocationHandler {
+    private final ServletExchange exchange;
+
+    Listener(ServletExchange exchange) {
+      this.exchange = exchange;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) {
+      try {
+        switch (method.getName()) {
+          case "onComplete":
+            complete();
+            return null;
+          case "onError":
+            exchange.asyncError = exchange.api.eventThrowable(args[0]);
+            return null;
+          case "onStartAsync":
+            // The request went asynchronous again: listeners must be added anew.
+            Object asyncContext = exchange.api.eventAsyncContext(args[0]);
+            if (asyncContext != null) {
+              exchange.api.addListener(asyncContext, proxy);
+            }
+            return null;
+          case "onTimeout":
+            return null;
+          case "hashCode":
+            return System.identityHashCode(proxy);
+          case "equals":
+            return proxy == args[0];
+          case "toString":
+            return "opsagent request listener";
+          default:
+            return null;
+        }
+      } catch (Throwable t) {
+        // Never into the server.
+        return null;
+      }
+    }
+
+    private void complete() {
+      if (exchange.ended.compareAndSet(false, true)) {
+        Throwable error = exchange.asyncError;
+        exchange.failed = error != null;
+        recorder.onAsyncEnd(exchange.token, exchange, error);
+      }
+    }
+  }
+
+  /** An asynchronous dispatch of a recorded request, running for it on the calling thread. */
+  private static final class AsyncDispatch {
+    final Object running;
+
+    AsyncDispatch(Object running) {
+      this.running = running;
+    }
+  }
+}
