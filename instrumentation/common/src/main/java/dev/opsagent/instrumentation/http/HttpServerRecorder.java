@@ -202,6 +202,23 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     request.receivingThreadSpent = request.start.until(ThreadCost.read());
   }
 
+  /**
+   * @return whether {@code current}, a request recorded by a server's own entry point (a Jetty or
+   *     Undertow handler), has no route yet: a framework inside it (servlets) may tell it
+   */
+  public static boolean needsRoute(RequestContext current) {
+    return current instanceof ServerRequest
+        && !((ServerRequest) current).hasRoute
+        && ((ServerRequest) current).routeMatchedInside == null;
+  }
+
+  /** A framework inside the request's entry point matched it to {@code route}. */
+  public static void routeMatched(RequestContext current, String route) {
+    if (current instanceof ServerRequest && route != null) {
+      ((ServerRequest) current).routeMatchedInside = route;
+    }
+  }
+
   private ServerRequest start(X exchange) {
     Instruments sdk = instruments();
     if (sdk == null) {
@@ -262,6 +279,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
         new ServerRequest(
             span.startSpan(),
             knownMethod ? method : null,
+            route != null,
             startNanos,
             ThreadCost.read(),
             GcPauses.totalNanos(),
@@ -298,6 +316,9 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
       metric.put(ERROR_TYPE, errorType);
     }
     String finalRoute = accessor.finalRoute(exchange);
+    if (finalRoute == null) {
+      finalRoute = request.routeMatchedInside;
+    }
     if (finalRoute != null) {
       metric.put(HTTP_ROUTE, finalRoute);
       request.span.setAttribute(HTTP_ROUTE, finalRoute);

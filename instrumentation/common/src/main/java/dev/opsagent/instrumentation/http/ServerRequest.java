@@ -40,6 +40,12 @@ final class ServerRequest extends RequestContext {
   /** The request's method if it is a known one (it names the span), else {@code null}. */
   final String knownMethod;
 
+  /** Whether the server's entry point knew the request's route. */
+  final boolean hasRoute;
+
+  /** The route a framework inside the entry point matched, if any. */
+  volatile String routeMatchedInside;
+
   final long startNanos;
   final ThreadCost.Reading start;
   final long startGcPauseNanos;
@@ -68,6 +74,7 @@ final class ServerRequest extends RequestContext {
   ServerRequest(
       Span span,
       String knownMethod,
+      boolean hasRoute,
       long startNanos,
       ThreadCost.Reading start,
       long startGcPauseNanos,
@@ -77,6 +84,7 @@ final class ServerRequest extends RequestContext {
       Tracer taskTracer) {
     this.span = span;
     this.knownMethod = knownMethod;
+    this.hasRoute = hasRoute;
     this.startNanos = startNanos;
     this.start = start;
     this.startGcPauseNanos = startGcPauseNanos;

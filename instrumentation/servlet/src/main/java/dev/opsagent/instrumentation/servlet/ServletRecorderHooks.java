@@ -17,7 +17,9 @@ import java.lang.reflect.Proxy;
  *
  * <ul>
  *   <li>A servlet or filter called while a request is current on the thread (the rest of the filter
- *       chain, a forward, an include) is inside it and records nothing.
+ *       chain, a forward, an include) is inside it and records nothing. Where the server's own
+ *       entry point records requests (Jetty 12, Undertow), the outermost servlet tells it the
+ *       route.
  *   <li>Only the server's first dispatch of a request records it. An asynchronous dispatch
  *       continues the request it belongs to: its work is counted for it. An error dispatch (an
  *       error page) comes after the request's span.
@@ -39,7 +41,11 @@ final class ServletRecorderHooks implements ServletHooks {
 
   @Override
   public Object onEnter(Object request, Object response) {
-    if (RequestContext.current() != null || request == null) {
+    RequestContext current = RequestContext.current();
+    if (current != null) {
+      return tellRoute(current, request);
+    }
+    if (request == null) {
       return null;
     }
     ServletApi api = ServletApi.of(request);
@@ -71,6 +77,12 @@ final class ServletRecorderHooks implements ServletHooks {
       RequestTasks.runningFinished(((AsyncDispatch) token).running);
       return;
     }
+    if (token instanceof RouteWatch) {
+      RouteWatch watch = (RouteWatch) token;
+      HttpServerRecorder.routeMatched(
+          watch.request, ServletAccessor.INSTANCE.finalRoute(watch.exchange));
+      return;
+    }
     if (!(token instanceof ServletExchange)) {
       return;
     }
@@ -84,6 +96,23 @@ final class ServletRecorderHooks implements ServletHooks {
     if (exchange.ended.compareAndSet(false, true)) {
       recorder.onExit(exchange.token, exchange, thrown);
     }
+  }
+
+  /**
+   * A request recorded by the server's own entry point (Jetty's or Undertow's core handlers) gets
+   * its route from the servlet mapping, or from Spring MVC once that matched it.
+   */
+  private static RouteWatch tellRoute(RequestContext current, Object request) {
+    if (request == null || !HttpServerRecorder.needsRoute(current)) {
+      return null;
+    }
+    ServletApi api = ServletApi.of(request);
+    if (api == null) {
+      return null;
+    }
+    ServletExchange exchange = new ServletExchange(request, null, api);
+    HttpServerRecorder.routeMatched(current, ServletAccessor.INSTANCE.route(exchange));
+    return new RouteWatch(current, exchange);
   }
 
   /**
@@ -148,6 +177,17 @@ final class ServletRecorderHooks implements ServletHooks {
         exchange.failed = error != null;
         recorder.onAsyncEnd(exchange.token, exchange, error);
       }
+    }
+  }
+
+  /** The outermost servlet or filter of a request the server's entry point records. */
+  private static final class RouteWatch {
+    final RequestContext request;
+    final ServletExchange exchange;
+
+    RouteWatch(RequestContext request, ServletExchange exchange) {
+      this.request = request;
+      this.exchange = exchange;
     }
   }
 
