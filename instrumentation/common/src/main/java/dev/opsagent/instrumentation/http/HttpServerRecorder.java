@@ -73,6 +73,12 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
               "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"));
 
   /** The bucket boundaries the HTTP semantic conventions advise for request durations. */
+  /** From 50 µs: a trivial request costs a few tens of microseconds of CPU. */
+  private static final List<Double> CPU_TIME_BUCKETS =
+      Arrays.asList(
+          0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+          1.0, 2.5, 5.0);
+
   private static final List<Double> DURATION_BUCKETS =
       Arrays.asList(
           0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0);
@@ -94,6 +100,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     final Tracer tracer;
     final TextMapPropagator propagator;
     final DoubleHistogram duration;
+    final DoubleHistogram cpuTime;
     final LongCounter lateCpuTime;
     final LongCounter lateAllocated;
 
@@ -107,6 +114,15 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
               .setUnit("s")
               .setDescription("Duration of HTTP server requests.")
               .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+              .build();
+      this.cpuTime =
+          telemetry
+              .meter()
+              .histogramBuilder("opsagent.request.cpu_time")
+              .setUnit("s")
+              .setDescription(
+                  "CPU time of HTTP server requests, every thread that worked for them included.")
+              .setExplicitBucketBoundariesAdvice(CPU_TIME_BUCKETS)
               .build();
       this.lateCpuTime =
           telemetry
@@ -349,14 +365,24 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     span.setAttribute(GC_PAUSE_NS, gcPauseNanos);
     Instant endTime = Instant.now();
     // The span ends when the work still running for the request has added its cost.
-    request.end(metricAttributes, others -> complete(span, own, others, endTime));
+    request.end(metricAttributes, others -> complete(span, own, others, endTime, metricAttributes));
   }
 
-  /** Completes the span with the cost of every thread that worked for the request. */
-  private static void complete(Span span, ThreadCost.Reading own, long[] others, Instant endTime) {
+  /**
+   * Completes the span with the cost of every thread that worked for the request, and records its
+   * CPU time.
+   */
+  private void complete(
+      Span span,
+      ThreadCost.Reading own,
+      long[] others,
+      Instant endTime,
+      Attributes metricAttributes) {
     if (own.cpuNanos >= 0) {
+      long cpuNanos = own.cpuNanos + others[0];
       span.setAttribute(CPU_TIME_OWN_NS, own.cpuNanos);
-      span.setAttribute(CPU_TIME_NS, own.cpuNanos + others[0]);
+      span.setAttribute(CPU_TIME_NS, cpuNanos);
+      instruments.cpuTime.record(cpuNanos / 1e9, metricAttributes);
     }
     if (own.allocatedBytes >= 0) {
       span.setAttribute(ALLOC_BYTES, own.allocatedBytes + others[1]);

@@ -525,7 +525,28 @@ class HttpServerRecorderTest {
     assertThat(log.split("failed and is now disabled", -1)).hasSize(2);
   }
 
-  // --- the metric ----------------------------------------------------------------------------
+  // --- the metrics ---------------------------------------------------------------------------
+
+  @Test
+  void recordsEachRequestsCpuTimeWithTheDurationsAttributes() {
+    HttpServerRecorder<FakeExchange> recorder = recorder();
+    serve(recorder, getOrder());
+    serve(recorder, getOrder().path("/orders/43"));
+
+    telemetry.shutdown(Duration.ofSeconds(10));
+
+    List<String> lines =
+        Arrays.stream(consoleOut.toString(StandardCharsets.UTF_8).split("\\R"))
+            .filter(line -> line.startsWith("[opsagent metric] opsagent.request.cpu_time (s) "))
+            .collect(Collectors.toList());
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0))
+        .contains(
+            "http.request.method=\"GET\"",
+            "http.route=\"/orders/{id}\"",
+            "http.response.status_code=200",
+            " count=2 ");
+  }
 
   @Test
   void recordsTheRequestDurationHistogramWithLowCardinalityAttributes() {
