@@ -17,6 +17,12 @@ public final class Bridge {
   /** Hooks for servlets and filters, {@code javax.servlet} and {@code jakarta.servlet}. */
   public static volatile ServletHooks servlet = ServletHooks.NO_OP;
 
+  /** Hooks for Jetty 12's own entry point, {@code Server.handle}. */
+  public static volatile JettyHooks jetty = JettyHooks.NO_OP;
+
+  /** Hooks for Undertow's own entry point, {@code Connectors.executeRootHandler}. */
+  public static volatile UndertowHooks undertow = UndertowHooks.NO_OP;
+
   /** Hooks for work handed to executors. */
   public static volatile TaskHooks tasks = TaskHooks.NO_OP;
 

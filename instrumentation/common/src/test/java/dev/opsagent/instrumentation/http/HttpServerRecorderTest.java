@@ -67,7 +67,7 @@ class HttpServerRecorderTest {
   }
 
   /** The agent's SDK with spans and metrics printed to {@code out}. */
-  private static Telemetry createTelemetry(ByteArrayOutputStream out) {
+  static Telemetry createTelemetry(ByteArrayOutputStream out) {
     Properties properties = new Properties();
     properties.setProperty("otel.traces.exporter", "console");
     properties.setProperty("otel.metrics.exporter", "console");
@@ -656,7 +656,7 @@ class HttpServerRecorderTest {
     }
   }
 
-  static final class FakeAccessor implements HttpServerAccessor<FakeExchange> {
+  static class FakeAccessor implements HttpServerAccessor<FakeExchange> {
 
     @Override
     public String method(FakeExchange exchange) {

@@ -6,9 +6,8 @@ package dev.opsagent.instrumentation.jdkhttpserver;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsExchange;
+import dev.opsagent.instrumentation.http.Connections;
 import dev.opsagent.instrumentation.http.HttpServerAccessor;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.Collections;
 import java.util.List;
 
@@ -52,34 +51,29 @@ enum JdkHttpExchangeAccessor implements HttpServerAccessor<HttpExchange> {
     return valuesOrEmpty(exchange.getRequestHeaders().get(name));
   }
 
-  /** {@code HTTP/1.1} gives {@code 1.1}. */
   @Override
   public String protocolVersion(HttpExchange exchange) {
-    String protocol = exchange.getProtocol();
-    int slash = protocol == null ? -1 : protocol.indexOf('/');
-    return slash < 0 ? protocol : protocol.substring(slash + 1);
+    return Connections.httpVersion(exchange.getProtocol());
   }
 
   @Override
   public String peerAddress(HttpExchange exchange) {
-    return ip(exchange.getRemoteAddress());
+    return Connections.ip(exchange.getRemoteAddress());
   }
 
   @Override
   public int peerPort(HttpExchange exchange) {
-    InetSocketAddress remote = exchange.getRemoteAddress();
-    return remote == null ? -1 : remote.getPort();
+    return Connections.port(exchange.getRemoteAddress());
   }
 
   @Override
   public String localAddress(HttpExchange exchange) {
-    return ip(exchange.getLocalAddress());
+    return Connections.ip(exchange.getLocalAddress());
   }
 
   @Override
   public int localPort(HttpExchange exchange) {
-    InetSocketAddress local = exchange.getLocalAddress();
-    return local == null ? -1 : local.getPort();
+    return Connections.port(exchange.getLocalAddress());
   }
 
   @Override
@@ -90,14 +84,6 @@ enum JdkHttpExchangeAccessor implements HttpServerAccessor<HttpExchange> {
   @Override
   public List<String> responseHeaders(HttpExchange exchange, String name) {
     return valuesOrEmpty(exchange.getResponseHeaders().get(name));
-  }
-
-  private static String ip(InetSocketAddress address) {
-    if (address == null) {
-      return null;
-    }
-    InetAddress ip = address.getAddress();
-    return ip == null ? address.getHostString() : ip.getHostAddress();
   }
 
   private static List<String> valuesOrEmpty(List<String> values) {

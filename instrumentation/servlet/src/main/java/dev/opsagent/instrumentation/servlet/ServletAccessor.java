@@ -4,6 +4,7 @@
  */
 package dev.opsagent.instrumentation.servlet;
 
+import dev.opsagent.instrumentation.http.Connections;
 import dev.opsagent.instrumentation.http.HttpServerAccessor;
 import java.util.List;
 
@@ -74,17 +75,9 @@ final class ServletAccessor implements HttpServerAccessor<ServletExchange> {
     return exchange.api.headers(exchange.request, name);
   }
 
-  /** {@code HTTP/1.1} is {@code 1.1}; {@code HTTP/2.0} is {@code 2}. */
   @Override
   public String protocolVersion(ServletExchange exchange) {
-    String protocol = exchange.api.protocol(exchange.request);
-    if (protocol == null) {
-      return null;
-    }
-    String version = protocol.startsWith("HTTP/") ? protocol.substring(5) : protocol;
-    return version.endsWith(".0") && !version.startsWith("1.")
-        ? version.substring(0, version.length() - 2)
-        : version;
+    return Connections.httpVersion(exchange.api.protocol(exchange.request));
   }
 
   @Override

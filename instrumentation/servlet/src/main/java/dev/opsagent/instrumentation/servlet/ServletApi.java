@@ -4,9 +4,15 @@
  */
 package dev.opsagent.instrumentation.servlet;
 
+import static dev.opsagent.instrumentation.http.ReflectiveCalls.bool;
+import static dev.opsagent.instrumentation.http.ReflectiveCalls.findInterface;
+import static dev.opsagent.instrumentation.http.ReflectiveCalls.handle;
+import static dev.opsagent.instrumentation.http.ReflectiveCalls.integer;
+import static dev.opsagent.instrumentation.http.ReflectiveCalls.object;
+import static dev.opsagent.instrumentation.http.ReflectiveCalls.string;
+import static dev.opsagent.instrumentation.http.ReflectiveCalls.strings;
+
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -15,10 +21,10 @@ import java.util.List;
 
 /**
  * The servlet API of one application, {@code javax.servlet} or {@code jakarta.servlet}, called
- * through method handles. The agent's classes cannot link against it: it is loaded by the server or
- * the application, which the agent's class loader does not see. Handles are looked up once per
- * request class, from the public interfaces the server's request object implements; every call
- * answers {@code null} (or -1, or {@code false}) rather than throw.
+ * through method handles ({@link dev.opsagent.instrumentation.http.ReflectiveCalls}): the agent's
+ * classes cannot link against it. Handles are looked up once per request class, from the public
+ * interfaces the server's request object implements; every call answers {@code null} (or -1, or
+ * {@code false}) rather than throw.
  */
 final class ServletApi {
 
@@ -32,8 +38,6 @@ final class ServletApi {
       };
 
   private static final ServletApi NONE = new ServletApi();
-
-  private static final MethodHandles.Lookup LOOKUP = MethodHandles.publicLookup();
 
   /** {@code javax.servlet} or {@code jakarta.servlet}. */
   final String namespace;
@@ -92,46 +96,46 @@ final class ServletApi {
     Class<?> asyncEvent = Class.forName(namespace + ".AsyncEvent", false, loader);
     Class<?> dispatcherType = Class.forName(namespace + ".DispatcherType", false, loader);
     asyncListener = Class.forName(namespace + ".AsyncListener", false, loader);
-    getMethod = getter(request, "getMethod", String.class);
-    getScheme = getter(request, "getScheme", String.class);
-    getRequestUri = getter(request, "getRequestURI", String.class);
-    getQueryString = getter(request, "getQueryString", String.class);
+    getMethod = handle(request, "getMethod", String.class);
+    getScheme = handle(request, "getScheme", String.class);
+    getRequestUri = handle(request, "getRequestURI", String.class);
+    getQueryString = handle(request, "getQueryString", String.class);
     getHeader = handle(request, "getHeader", String.class, String.class);
     getHeaders = handle(request, "getHeaders", Enumeration.class, String.class);
-    getProtocol = getter(request, "getProtocol", String.class);
-    getRemoteAddr = getter(request, "getRemoteAddr", String.class);
-    getRemotePort = getter(request, "getRemotePort", int.class);
-    getLocalAddr = getter(request, "getLocalAddr", String.class);
-    getLocalPort = getter(request, "getLocalPort", int.class);
-    getDispatcherType = getter(request, "getDispatcherType", dispatcherType);
+    getProtocol = handle(request, "getProtocol", String.class);
+    getRemoteAddr = handle(request, "getRemoteAddr", String.class);
+    getRemotePort = handle(request, "getRemotePort", int.class);
+    getLocalAddr = handle(request, "getLocalAddr", String.class);
+    getLocalPort = handle(request, "getLocalPort", int.class);
+    getDispatcherType = handle(request, "getDispatcherType", dispatcherType);
     getAttribute = handle(request, "getAttribute", Object.class, String.class);
     setAttribute = handle(request, "setAttribute", void.class, String.class, Object.class);
-    isAsyncStarted = getter(request, "isAsyncStarted", boolean.class);
-    getAsyncContext = getter(request, "getAsyncContext", asyncContext);
-    getContextPath = getter(request, "getContextPath", String.class);
-    getServletPath = getter(request, "getServletPath", String.class);
-    getPathInfo = getter(request, "getPathInfo", String.class);
+    isAsyncStarted = handle(request, "isAsyncStarted", boolean.class);
+    getAsyncContext = handle(request, "getAsyncContext", asyncContext);
+    getContextPath = handle(request, "getContextPath", String.class);
+    getServletPath = handle(request, "getServletPath", String.class);
+    getPathInfo = handle(request, "getPathInfo", String.class);
     MethodHandle mapping = null;
     MethodHandle pattern = null;
     MethodHandle match = null;
     try {
       Class<?> mappingType = Class.forName(namespace + ".http.HttpServletMapping", false, loader);
       Class<?> matchType = Class.forName(namespace + ".http.MappingMatch", false, loader);
-      mapping = getter(request, "getHttpServletMapping", mappingType);
-      pattern = getter(mappingType, "getPattern", String.class);
-      match = getter(mappingType, "getMappingMatch", matchType);
+      mapping = handle(request, "getHttpServletMapping", mappingType);
+      pattern = handle(mappingType, "getPattern", String.class);
+      match = handle(mappingType, "getMappingMatch", matchType);
     } catch (ReflectiveOperationException servlet3) {
       // Servlet 3.x: the route is made of the servlet path and path info.
     }
     getHttpServletMapping = mapping;
     getMappingPattern = pattern;
     getMappingMatch = match;
-    getStatus = getter(response, "getStatus", int.class);
-    isCommitted = getter(response, "isCommitted", boolean.class);
+    getStatus = handle(response, "getStatus", int.class);
+    isCommitted = handle(response, "isCommitted", boolean.class);
     getResponseHeaders = handle(response, "getHeaders", Collection.class, String.class);
     addListener = handle(asyncContext, "addListener", void.class, asyncListener);
-    eventThrowable = getter(asyncEvent, "getThrowable", Throwable.class);
-    eventAsyncContext = getter(asyncEvent, "getAsyncContext", asyncContext);
+    eventThrowable = handle(asyncEvent, "getThrowable", Throwable.class);
+    eventAsyncContext = handle(asyncEvent, "getAsyncContext", asyncContext);
   }
 
   /**
@@ -157,36 +161,6 @@ final class ServletApi {
     return NONE;
   }
 
-  private static Class<?> findInterface(Class<?> type, String name) {
-    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-      for (Class<?> implemented : c.getInterfaces()) {
-        if (implemented.getName().equals(name)) {
-          return implemented;
-        }
-        Class<?> inherited = findInterface(implemented, name);
-        if (inherited != null) {
-          return inherited;
-        }
-      }
-    }
-    return null;
-  }
-
-  /** A no-argument method, as {@code (Object) -> Object} or a primitive. */
-  private static MethodHandle getter(Class<?> owner, String name, Class<?> returned)
-      throws ReflectiveOperationException {
-    return handle(owner, name, returned);
-  }
-
-  /** A method, its receiver and reference types erased to {@code Object} for invokeExact. */
-  private static MethodHandle handle(
-      Class<?> owner, String name, Class<?> returned, Class<?>... parameters)
-      throws ReflectiveOperationException {
-    MethodHandle handle =
-        LOOKUP.findVirtual(owner, name, MethodType.methodType(returned, parameters));
-    return handle.asType(handle.type().erase());
-  }
-
   String method(Object request) {
     return string(getMethod, request);
   }
@@ -204,11 +178,7 @@ final class ServletApi {
   }
 
   String header(Object request, String name) {
-    try {
-      return (String) (Object) getHeader.invokeExact(request, (Object) name);
-    } catch (Throwable t) {
-      return null;
-    }
+    return string(getHeader, request, name);
   }
 
   List<String> headers(Object request, String name) {
@@ -257,11 +227,7 @@ final class ServletApi {
   }
 
   Object attribute(Object request, String name) {
-    try {
-      return (Object) getAttribute.invokeExact(request, (Object) name);
-    } catch (Throwable t) {
-      return null;
-    }
+    return object(getAttribute, request, name);
   }
 
   void setAttribute(Object request, String name, Object value) {
@@ -319,20 +285,7 @@ final class ServletApi {
   }
 
   List<String> responseHeaders(Object response, String name) {
-    try {
-      Collection<?> values =
-          (Collection<?>) (Object) getResponseHeaders.invokeExact(response, (Object) name);
-      if (values == null || values.isEmpty()) {
-        return Collections.emptyList();
-      }
-      List<String> list = new ArrayList<>(values.size());
-      for (Object value : values) {
-        list.add(String.valueOf(value));
-      }
-      return list;
-    } catch (Throwable t) {
-      return Collections.emptyList();
-    }
+    return strings(getResponseHeaders, response, name);
   }
 
   /**
@@ -354,34 +307,5 @@ final class ServletApi {
 
   Object eventAsyncContext(Object event) {
     return object(eventAsyncContext, event);
-  }
-
-  private static String string(MethodHandle getter, Object target) {
-    Object value = object(getter, target);
-    return value == null ? null : value.toString();
-  }
-
-  private static Object object(MethodHandle getter, Object target) {
-    try {
-      return (Object) getter.invokeExact(target);
-    } catch (Throwable t) {
-      return null;
-    }
-  }
-
-  private static int integer(MethodHandle getter, Object target) {
-    try {
-      return (int) getter.invokeExact(target);
-    } catch (Throwable t) {
-      return -1;
-    }
-  }
-
-  private static boolean bool(MethodHandle getter, Object target) {
-    try {
-      return (boolean) getter.invokeExact(target);
-    } catch (Throwable t) {
-      return false;
-    }
   }
 }

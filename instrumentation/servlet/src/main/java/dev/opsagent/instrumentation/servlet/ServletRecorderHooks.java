@@ -6,11 +6,11 @@ package dev.opsagent.instrumentation.servlet;
 
 import dev.opsagent.bootstrap.RequestContext;
 import dev.opsagent.bootstrap.ServletHooks;
+import dev.opsagent.instrumentation.http.AgentProxies;
 import dev.opsagent.instrumentation.http.HttpServerRecorder;
 import dev.opsagent.instrumentation.runtime.RequestTasks;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 
 /**
  * One server span per request, at the outermost servlet or filter:
@@ -120,13 +120,11 @@ final class ServletRecorderHooks implements ServletHooks {
    */
   private boolean listen(ServletExchange exchange) {
     Object asyncContext = exchange.api.asyncContext(exchange.request);
-    return asyncContext != null && exchange.api.addListener(asyncContext, newListener(exchange));
-  }
-
-  private Object newListener(ServletExchange exchange) {
-    Class<?> listenerType = exchange.api.asyncListener;
-    return Proxy.newProxyInstance(
-        listenerType.getClassLoader(), new Class<?>[] {listenerType}, new Listener(exchange));
+    if (asyncContext == null) {
+      return false;
+    }
+    Object listener = AgentProxies.implement(exchange.api.asyncListener, new Listener(exchange));
+    return listener != null && exchange.api.addListener(asyncContext, listener);
   }
 
   /** The agent's {@code AsyncListener} for one request. */
@@ -156,14 +154,8 @@ final class ServletRecorderHooks implements ServletHooks {
             return null;
           case "onTimeout":
             return null;
-          case "hashCode":
-            return System.identityHashCode(proxy);
-          case "equals":
-            return proxy == args[0];
-          case "toString":
-            return "opsagent request listener";
           default:
-            return null;
+            return AgentProxies.identity(proxy, method, args);
         }
       } catch (Throwable t) {
         // Never into the server.

@@ -1,0 +1,49 @@
+/*
+ * Copyright The opsagent Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.opsagent.instrumentation.http;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * The network attributes as the semantic conventions write them, from what servers give: the IP and
+ * port of a socket's end, the HTTP version of a protocol name.
+ */
+public final class Connections {
+
+  private Connections() {}
+
+  /**
+   * @return the IP address of a socket's end, without brackets ({@code ::1}); the host name if it
+   *     was not resolved; {@code null} for an end that is no internet socket
+   */
+  public static String ip(SocketAddress address) {
+    if (!(address instanceof InetSocketAddress)) {
+      return null;
+    }
+    InetSocketAddress socket = (InetSocketAddress) address;
+    InetAddress ip = socket.getAddress();
+    return ip == null ? socket.getHostString() : ip.getHostAddress();
+  }
+
+  /**
+   * @return the port of a socket's end; -1 for an end that is no internet socket
+   */
+  public static int port(SocketAddress address) {
+    return address instanceof InetSocketAddress ? ((InetSocketAddress) address).getPort() : -1;
+  }
+
+  /** {@code HTTP/1.1} is {@code 1.1}; {@code HTTP/2.0} is {@code 2}. */
+  public static String httpVersion(String protocol) {
+    if (protocol == null) {
+      return null;
+    }
+    String version = protocol.startsWith("HTTP/") ? protocol.substring(5) : protocol;
+    return version.endsWith(".0") && !version.startsWith("1.")
+        ? version.substring(0, version.length() - 2)
+        : version;
+  }
+}
