@@ -104,7 +104,16 @@ final class ServerRequest extends RequestContext {
   void end(Attributes attributes, Consumer<long[]> complete) {
     endAttributes = attributes;
     if (!end(complete)) {
-      Grace.TIMER.schedule(this::endNow, GRACE_MILLIS, TimeUnit.MILLISECONDS);
+      // The agent's own timer works for no request: its task is not one the request handed off.
+      RequestContext current = RequestContext.current();
+      RequestContext.clearCurrent();
+      try {
+        Grace.TIMER.schedule(this::endNow, GRACE_MILLIS, TimeUnit.MILLISECONDS);
+      } finally {
+        if (current != null) {
+          current.makeCurrent();
+        }
+      }
     }
   }
 
