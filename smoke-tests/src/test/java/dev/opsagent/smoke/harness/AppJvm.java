@@ -1,24 +1,17 @@
 package dev.opsagent.smoke.harness;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -44,8 +37,8 @@ public final class AppJvm implements AutoCloseable {
 
   private final String name;
   private final Process process;
-  private final Output stdout;
-  private final Output stderr;
+  private final ProcessOutput stdout;
+  private final ProcessOutput stderr;
   private final Map<String, String> ready;
 
   /** Takes ownership of {@code process}: if it does not become ready, it is stopped. */
@@ -53,8 +46,8 @@ public final class AppJvm implements AutoCloseable {
     this.name = name;
     this.process = process;
     String prefix = "[app:" + name + "] ";
-    this.stdout = new Output(process.getInputStream(), prefix, "app-" + name + "-stdout");
-    this.stderr = new Output(process.getErrorStream(), prefix, "app-" + name + "-stderr");
+    this.stdout = new ProcessOutput(process.getInputStream(), prefix, "app-" + name + "-stdout");
+    this.stderr = new ProcessOutput(process.getErrorStream(), prefix, "app-" + name + "-stderr");
     try {
       this.ready =
           parseReady(awaitLine(stdout, AppJvm::isReadyLine, readyTimeout, "READY line on stdout"));
@@ -64,8 +57,17 @@ public final class AppJvm implements AutoCloseable {
     }
   }
 
+  /** A sample application of the smoke-tests module ({@code dev.opsagent.smoke.apps}). */
   public static Builder builder(Jdk jdk, String mainClass) {
-    return new Builder(jdk, mainClass);
+    return new Builder(jdk, mainClass, null);
+  }
+
+  /**
+   * A server application of {@code smoke-tests/servers}, run from that module's classes and its
+   * {@code target/app.classpath}, e.g. {@code AppJvm.builder(jdk, Server.TOMCAT9).start()}.
+   */
+  public static Builder builder(Jdk jdk, Server server) {
+    return new Builder(jdk, server.mainClass(), server);
   }
 
   /** The {@code port} value of the READY line. */
@@ -144,21 +146,15 @@ public final class AppJvm implements AutoCloseable {
 
   /**
    * Stops the application as an orchestrator would: SIGTERM first, so shutdown hooks (the agent's
-   * final flush) run; SIGKILL if it is still alive 10 s later. Signals go through the {@link
-   * ProcessHandle} because {@link Process#destroy()} also closes the output pipes, which would lose
-   * whatever the application prints while shutting down.
+   * final flush) run; SIGKILL if it is still alive 10 s later (see {@link Processes#stop}).
    */
   @Override
   public void close() {
-    ProcessHandle handle = process.toHandle();
     try {
-      if (handle.destroy() && !process.waitFor(STOP_TIMEOUT.toMillis(), MILLISECONDS)) {
-        handle.destroyForcibly();
-        process.waitFor();
-      }
+      Processes.stop(process, STOP_TIMEOUT);
       joinPumps();
     } catch (InterruptedException e) {
-      handle.destroyForcibly();
+      process.toHandle().destroyForcibly();
       throw interrupted(e);
     }
   }
@@ -169,7 +165,7 @@ public final class AppJvm implements AutoCloseable {
   }
 
   private String awaitLine(
-      Output output, Predicate<String> matcher, Duration timeout, String expected) {
+      ProcessOutput output, Predicate<String> matcher, Duration timeout, String expected) {
     try {
       return output
           .awaitLine(matcher, timeout)
@@ -240,6 +236,10 @@ public final class AppJvm implements AutoCloseable {
 
     private final Jdk jdk;
     private final String mainClass;
+
+    /** The server application to run, or null for one of the smoke-tests module's own. */
+    private final Server server;
+
     private boolean withAgent = true;
     private String agentArgs;
     private final Map<String, String> sysProps = new LinkedHashMap<>();
@@ -248,9 +248,10 @@ public final class AppJvm implements AutoCloseable {
     private final List<String> args = new ArrayList<>();
     private Duration readyTimeout = DEFAULT_READY_TIMEOUT;
 
-    private Builder(Jdk jdk, String mainClass) {
+    private Builder(Jdk jdk, String mainClass, Server server) {
       this.jdk = jdk;
       this.mainClass = mainClass;
+      this.server = server;
     }
 
     /** Options for the agent: {@code -javaagent:opsagent.jar=<agentArgs>}. */
@@ -310,14 +311,12 @@ public final class AppJvm implements AutoCloseable {
       command.add("-Dsun.net.httpserver.nodelay=true");
       if (withAgent) {
         command.add(
-            "-javaagent:"
-                + existingPath("opsagent.jar")
-                + (agentArgs == null ? "" : "=" + agentArgs));
+            "-javaagent:" + BuildPaths.agentJar() + (agentArgs == null ? "" : "=" + agentArgs));
       }
       sysProps.forEach((key, value) -> command.add("-D" + key + "=" + value));
       command.addAll(jvmArgs);
       command.add("-cp");
-      command.add(appClassPath());
+      command.add(server == null ? appClassPath() : server.classPath());
       command.add(mainClass);
       command.addAll(args);
 
@@ -333,7 +332,10 @@ public final class AppJvm implements AutoCloseable {
                       || JVM_OPTION_VARIABLES.contains(variable));
       processBuilder.environment().putAll(env);
 
-      String name = mainClass.substring(mainClass.lastIndexOf('.') + 1) + ":" + jdk.label();
+      String name =
+          (server == null ? mainClass.substring(mainClass.lastIndexOf('.') + 1) : server.module())
+              + ":"
+              + jdk.label();
       System.out.println("[app:" + name + "] $ " + String.join(" ", command));
       return new AppJvm(name, processBuilder.start(), readyTimeout);
     }
@@ -342,99 +344,10 @@ public final class AppJvm implements AutoCloseable {
      * The sample applications' classes, then their libraries (runtime scope, no test libraries).
      */
     private static String appClassPath() throws IOException {
-      String libraries = Files.readString(existingPath("opsagent.app.classpath.file")).trim();
-      String classes = existingPath("opsagent.app.classes").toString();
+      String libraries =
+          Files.readString(BuildPaths.existing("opsagent.app.classpath.file")).trim();
+      String classes = BuildPaths.existing("opsagent.app.classes").toString();
       return libraries.isEmpty() ? classes : classes + File.pathSeparator + libraries;
-    }
-
-    /** A path the build provides through a system property (see smoke-tests/pom.xml). */
-    private static Path existingPath(String property) {
-      String value = System.getProperty(property);
-      if (value == null) {
-        throw new IllegalStateException(
-            "system property "
-                + property
-                + " is not set: run the smoke tests with Maven, which sets it");
-      }
-      Path path = Path.of(value);
-      if (!Files.exists(path)) {
-        throw new IllegalStateException(
-            path + " (" + property + ") does not exist: run mvn package first");
-      }
-      return path;
-    }
-  }
-
-  /**
-   * One output stream of the child, pumped line by line into memory and echoed to the test's
-   * output.
-   */
-  private static final class Output {
-
-    private final List<String> lines = new ArrayList<>();
-    private final Thread pump;
-    private boolean ended;
-
-    Output(InputStream stream, String echoPrefix, String threadName) {
-      pump = new Thread(() -> pump(stream, echoPrefix), threadName);
-      pump.setDaemon(true);
-      pump.start();
-    }
-
-    private void pump(InputStream stream, String echoPrefix) {
-      try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, UTF_8))) {
-        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-          System.out.println(echoPrefix + line);
-          synchronized (this) {
-            lines.add(line);
-            notifyAll();
-          }
-        }
-      } catch (IOException e) {
-        System.out.println(echoPrefix + "(output no longer readable: " + e + ")");
-      } finally {
-        synchronized (this) {
-          ended = true;
-          notifyAll();
-        }
-      }
-    }
-
-    /** The first line matching, waiting until it comes, the output ends or the timeout passes. */
-    synchronized Optional<String> awaitLine(Predicate<String> matcher, Duration timeout)
-        throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      int checked = 0;
-      while (true) {
-        for (; checked < lines.size(); checked++) {
-          if (matcher.test(lines.get(checked))) {
-            return Optional.of(lines.get(checked));
-          }
-        }
-        long remaining = deadline - System.nanoTime();
-        if (ended || remaining <= 0) {
-          return Optional.empty();
-        }
-        TimeUnit.NANOSECONDS.timedWait(this, remaining);
-      }
-    }
-
-    synchronized String text() {
-      StringBuilder text = new StringBuilder();
-      lines.forEach(line -> text.append(line).append('\n'));
-      return text.toString();
-    }
-
-    synchronized List<String> lines() {
-      return List.copyOf(lines);
-    }
-
-    synchronized boolean hasEnded() {
-      return ended;
-    }
-
-    void join(Duration timeout) throws InterruptedException {
-      pump.join(timeout.toMillis());
     }
   }
 }
