@@ -2,7 +2,7 @@ package dev.opsagent.smoke;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.opsagent.smoke.harness.AppJvm;
+import dev.opsagent.smoke.harness.ChildJvm;
 import dev.opsagent.smoke.harness.OtlpReceiver;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -74,28 +74,28 @@ final class Smoke {
   }
 
   /** The agent's log lines on the application's stderr (JVM warnings and the like excluded). */
-  static List<String> agentLines(AppJvm app) {
+  static List<String> agentLines(ChildJvm app) {
     return app.stderrLines().stream()
         .filter(line -> line.startsWith(AGENT_LINE))
         .collect(Collectors.toList());
   }
 
   /** The agent's log lines at WARN or ERROR. */
-  static List<String> agentProblems(AppJvm app) {
+  static List<String> agentProblems(ChildJvm app) {
     return agentLines(app).stream()
         .filter(line -> line.contains(" WARN ") || line.contains(" ERROR "))
         .collect(Collectors.toList());
   }
 
   /** The agent's log lines containing {@code text}. */
-  static List<String> agentLinesContaining(AppJvm app, String text) {
+  static List<String> agentLinesContaining(ChildJvm app, String text) {
     return agentLines(app).stream()
         .filter(line -> line.contains(text))
         .collect(Collectors.toList());
   }
 
   /** Waits for the agent's start-up line and returns it. */
-  static String awaitStarted(AppJvm app) {
+  static String awaitStarted(ChildJvm app) {
     String line = app.awaitStderr(" INFO AgentStarter: opsagent ", LOG_AWAIT);
     assertThat(line).startsWith(AGENT_LINE).contains(" started in ");
     return line;

@@ -1,7 +1,5 @@
 package dev.opsagent.smoke.harness;
 
-import static java.util.concurrent.TimeUnit.MILLISECONDS;
-
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,46 +9,27 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Predicate;
 
 /**
- * A sample application ({@code dev.opsagent.smoke.apps}) running in its own JVM, normally with the
- * built agent attached, exactly as a user would run it. Its output is captured for assertions and
- * echoed, prefixed, to the test's output so CI logs show what the application and agent printed.
+ * An application running in its own JVM, normally with the built agent attached, exactly as a user
+ * would run it: a sample application of the smoke-tests module ({@code dev.opsagent.smoke.apps}) or
+ * a server application of {@code smoke-tests/servers} ({@link Server}).
  *
  * <p>{@link Builder#start()} returns once the application printed its readiness line, {@code READY
  * port=<n> [key=value ...]}, whose values {@link #port()} and {@link #ready(String)} return.
  */
-public final class AppJvm implements AutoCloseable {
+public final class AppJvm extends ChildJvm {
 
   private static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
-
-  /** Ended output means the process is exiting: how long to give it before reporting its state. */
-  private static final Duration EXIT_AFTER_OUTPUT_END = Duration.ofSeconds(5);
-
-  private static final Duration PUMP_JOIN_TIMEOUT = Duration.ofSeconds(5);
   private static final String READY = "READY";
-  private static final Set<String> JVM_OPTION_VARIABLES =
-      Set.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
-
-  private final String name;
-  private final Process process;
-  private final ProcessOutput stdout;
-  private final ProcessOutput stderr;
   private final Map<String, String> ready;
 
   /** Takes ownership of {@code process}: if it does not become ready, it is stopped. */
   private AppJvm(String name, Process process, Duration readyTimeout) {
-    this.name = name;
-    this.process = process;
-    String prefix = "[app:" + name + "] ";
-    this.stdout = new ProcessOutput(process.getInputStream(), prefix, "app-" + name + "-stdout");
-    this.stderr = new ProcessOutput(process.getErrorStream(), prefix, "app-" + name + "-stderr");
+    super(name, "app:" + name, process);
     try {
       this.ready =
-          parseReady(awaitLine(stdout, AppJvm::isReadyLine, readyTimeout, "READY line on stdout"));
+          parseReady(awaitStdout(AppJvm::isReadyLine, readyTimeout, "READY line on stdout"));
     } catch (RuntimeException | Error e) {
       close();
       throw e;
@@ -79,139 +58,9 @@ public final class AppJvm implements AutoCloseable {
   public String ready(String key) {
     String value = ready.get(key);
     if (value == null) {
-      throw new AssertionError("READY line of " + name + " has no '" + key + "': " + ready);
+      throw new AssertionError("READY line of " + name() + " has no '" + key + "': " + ready);
     }
     return value;
-  }
-
-  public String stdout() {
-    return stdout.text();
-  }
-
-  public String stderr() {
-    return stderr.text();
-  }
-
-  public List<String> stderrLines() {
-    return stderr.lines();
-  }
-
-  /**
-   * The first stdout line containing {@code substring}, waiting for it as long as the process may
-   * still print it.
-   */
-  public String awaitStdout(String substring, Duration timeout) {
-    return awaitLine(
-        stdout,
-        line -> line.contains(substring),
-        timeout,
-        "stdout line containing '" + substring + "'");
-  }
-
-  /**
-   * The first stderr line containing {@code substring}, waiting for it as long as the process may
-   * still print it.
-   */
-  public String awaitStderr(String substring, Duration timeout) {
-    return awaitLine(
-        stderr,
-        line -> line.contains(substring),
-        timeout,
-        "stderr line containing '" + substring + "'");
-  }
-
-  /**
-   * Waits for the process to exit on its own and returns its exit code, with all its output
-   * captured.
-   */
-  public int waitForExit(Duration timeout) {
-    try {
-      if (!process.waitFor(timeout.toMillis(), MILLISECONDS)) {
-        throw failure("did not exit within " + timeout);
-      }
-      joinPumps();
-    } catch (InterruptedException e) {
-      throw interrupted(e);
-    }
-    return process.exitValue();
-  }
-
-  public boolean isAlive() {
-    return process.isAlive();
-  }
-
-  public long pid() {
-    return process.pid();
-  }
-
-  /**
-   * Stops the application as an orchestrator would: SIGTERM first, so shutdown hooks (the agent's
-   * final flush) run; SIGKILL if it is still alive 10 s later (see {@link Processes#stop}).
-   */
-  @Override
-  public void close() {
-    try {
-      Processes.stop(process, STOP_TIMEOUT);
-      joinPumps();
-    } catch (InterruptedException e) {
-      process.toHandle().destroyForcibly();
-      throw interrupted(e);
-    }
-  }
-
-  private void joinPumps() throws InterruptedException {
-    stdout.join(PUMP_JOIN_TIMEOUT);
-    stderr.join(PUMP_JOIN_TIMEOUT);
-  }
-
-  private String awaitLine(
-      ProcessOutput output, Predicate<String> matcher, Duration timeout, String expected) {
-    try {
-      return output
-          .awaitLine(matcher, timeout)
-          .orElseThrow(
-              () ->
-                  failure(
-                      "no "
-                          + expected
-                          + (output.hasEnded()
-                              ? " before the output ended"
-                              : " within " + timeout)));
-    } catch (InterruptedException e) {
-      throw interrupted(e);
-    }
-  }
-
-  private AssertionError failure(String problem) {
-    return new AssertionError(
-        name
-            + " (pid "
-            + pid()
-            + ", "
-            + state()
-            + "): "
-            + problem
-            + "\n--- stdout ---\n"
-            + stdout.text()
-            + "--- stderr ---\n"
-            + stderr.text()
-            + "---");
-  }
-
-  private String state() {
-    if (stdout.hasEnded()) {
-      try {
-        process.waitFor(EXIT_AFTER_OUTPUT_END.toMillis(), MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    return process.isAlive() ? "still running" : "exited with code " + process.exitValue();
-  }
-
-  private AssertionError interrupted(InterruptedException e) {
-    Thread.currentThread().interrupt();
-    return new AssertionError("interrupted while waiting for " + name, e);
   }
 
   private static boolean isReadyLine(String line) {
@@ -310,8 +159,7 @@ public final class AppJvm implements AutoCloseable {
       command.add("-Xmx256m");
       command.add("-Dsun.net.httpserver.nodelay=true");
       if (withAgent) {
-        command.add(
-            "-javaagent:" + BuildPaths.agentJar() + (agentArgs == null ? "" : "=" + agentArgs));
+        command.add(javaagentOption(agentArgs));
       }
       sysProps.forEach((key, value) -> command.add("-D" + key + "=" + value));
       command.addAll(jvmArgs);
@@ -322,14 +170,7 @@ public final class AppJvm implements AutoCloseable {
 
       ProcessBuilder processBuilder = new ProcessBuilder(command);
       // Hermetic: nothing from the developer's or CI's environment configures the agent or the JVM.
-      processBuilder
-          .environment()
-          .keySet()
-          .removeIf(
-              variable ->
-                  variable.startsWith("OTEL_")
-                      || variable.startsWith("OPSAGENT_")
-                      || JVM_OPTION_VARIABLES.contains(variable));
+      removeInheritedConfiguration(processBuilder.environment());
       processBuilder.environment().putAll(env);
 
       String name =

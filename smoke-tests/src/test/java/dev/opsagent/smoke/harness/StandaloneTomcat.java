@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntPredicate;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -44,37 +43,28 @@ import java.util.stream.Stream;
  * }
  * }</pre>
  */
-public final class StandaloneTomcat implements AutoCloseable {
+public final class StandaloneTomcat extends ChildJvm {
 
   private static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration DEPLOY_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
-  private static final Duration PUMP_JOIN_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
 
   /** What {@code org.apache.catalina.startup.Catalina} logs once the server has started. */
   private static final String STARTED = "Server startup in";
 
-  /** Variables that would configure the agent, the JVM or Tomcat behind the test's back. */
-  private static final Set<String> JVM_OPTION_VARIABLES =
-      Set.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "JAVA_OPTS", "JRE_HOME");
+  /** Variables of catalina.sh that would configure Tomcat's JVM behind the test's back. */
+  private static final Set<String> CATALINA_SH_VARIABLES = Set.of("JAVA_OPTS", "JRE_HOME");
 
   private final Path base;
   private final int port;
-  private final Process process;
-  private final ProcessOutput stdout;
-  private final ProcessOutput stderr;
 
   /** Takes ownership of {@code process} and {@code base}: if Tomcat does not start, both go. */
-  private StandaloneTomcat(Path base, int port, Process process, Duration startTimeout) {
+  private StandaloneTomcat(String name, Path base, int port, Process process, Duration timeout) {
+    super(name, "tomcat", process);
     this.base = base;
     this.port = port;
-    this.process = process;
-    String prefix = "[tomcat] ";
-    this.stdout = new ProcessOutput(process.getInputStream(), prefix, "tomcat-stdout");
-    this.stderr = new ProcessOutput(process.getErrorStream(), prefix, "tomcat-stderr");
     try {
-      awaitLine(line -> line.contains(STARTED), startTimeout, "'" + STARTED + "' in its log");
+      awaitStderr(line -> line.contains(STARTED), timeout, "'" + STARTED + "' in its log");
     } catch (RuntimeException | Error e) {
       close();
       throw e;
@@ -102,37 +92,6 @@ public final class StandaloneTomcat implements AutoCloseable {
   /** This instance's {@code CATALINA_BASE}: {@code conf/}, {@code webapps/}, {@code logs/}... */
   public Path base() {
     return base;
-  }
-
-  public long pid() {
-    return process.pid();
-  }
-
-  public boolean isAlive() {
-    return process.isAlive();
-  }
-
-  /** What Tomcat printed on stdout so far. */
-  public String stdout() {
-    return stdout.text();
-  }
-
-  /** What Tomcat (its console log) and the agent printed on stderr so far. */
-  public String stderr() {
-    return stderr.text();
-  }
-
-  public List<String> stderrLines() {
-    return stderr.lines();
-  }
-
-  /**
-   * The first stderr line containing {@code substring}, waiting for it as long as the process may
-   * still print it.
-   */
-  public String awaitStderr(String substring, Duration timeout) {
-    return awaitLine(
-        line -> line.contains(substring), timeout, "stderr line containing '" + substring + "'");
   }
 
   /**
@@ -167,13 +126,7 @@ public final class StandaloneTomcat implements AutoCloseable {
   @Override
   public void close() {
     try {
-      Processes.stop(process, STOP_TIMEOUT);
-      stdout.join(PUMP_JOIN_TIMEOUT);
-      stderr.join(PUMP_JOIN_TIMEOUT);
-    } catch (InterruptedException e) {
-      process.toHandle().destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted while stopping Tomcat", e);
+      super.close();
     } finally {
       deleteRecursively(base);
     }
@@ -195,55 +148,19 @@ public final class StandaloneTomcat implements AutoCloseable {
     long deadline = System.nanoTime() + DEPLOY_TIMEOUT.toNanos();
     try {
       while (!condition.holds()) {
-        if (!process.isAlive() || System.nanoTime() - deadline > 0) {
+        if (!isAlive() || System.nanoTime() - deadline > 0) {
           throw failure("not " + expected + " within " + DEPLOY_TIMEOUT);
         }
         Thread.sleep(POLL_INTERVAL.toMillis());
       }
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted while waiting for " + expected, e);
+      throw interrupted(e);
     }
   }
 
   /** A condition that may ask Tomcat. */
   private interface Condition {
     boolean holds() throws IOException, InterruptedException;
-  }
-
-  private String awaitLine(Predicate<String> matcher, Duration timeout, String expected) {
-    try {
-      return stderr
-          .awaitLine(matcher, timeout)
-          .orElseThrow(
-              () ->
-                  failure(
-                      "no "
-                          + expected
-                          + (stderr.hasEnded()
-                              ? " before the output ended"
-                              : " within " + timeout)));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted while waiting for Tomcat", e);
-    }
-  }
-
-  private AssertionError failure(String problem) {
-    return new AssertionError(
-        "Tomcat (pid "
-            + pid()
-            + ", "
-            + (process.isAlive() ? "running" : "exited with code " + process.exitValue())
-            + ", CATALINA_BASE "
-            + base
-            + "): "
-            + problem
-            + "\n--- stdout ---\n"
-            + stdout.text()
-            + "--- stderr ---\n"
-            + stderr.text()
-            + "---");
   }
 
   private static Path tomcatWarTarget() {
@@ -328,23 +245,21 @@ public final class StandaloneTomcat implements AutoCloseable {
         createBase(home, base, port);
         List<String> options = new ArrayList<>();
         if (withAgent) {
-          options.add(
-              "-javaagent:" + BuildPaths.agentJar() + (agentArgs == null ? "" : "=" + agentArgs));
+          options.add(javaagentOption(agentArgs));
         }
         options.addAll(catalinaOpts);
 
         ProcessBuilder processBuilder =
             new ProcessBuilder("bash", home.resolve("bin/catalina.sh").toString(), "run");
         Map<String, String> environment = processBuilder.environment();
+        removeInheritedConfiguration(environment);
         environment
             .keySet()
             .removeIf(
                 variable ->
-                    variable.startsWith("OTEL_")
-                        || variable.startsWith("OPSAGENT_")
-                        || variable.startsWith("CATALINA_")
+                    variable.startsWith("CATALINA_")
                         || variable.startsWith("JPDA_")
-                        || JVM_OPTION_VARIABLES.contains(variable));
+                        || CATALINA_SH_VARIABLES.contains(variable));
         environment.put("JAVA_HOME", jdk.home().toString());
         environment.put("CATALINA_HOME", home.toString());
         environment.put("CATALINA_BASE", base.toString());
@@ -365,7 +280,8 @@ public final class StandaloneTomcat implements AutoCloseable {
                 + jdk.home()
                 + " "
                 + String.join(" ", processBuilder.command()));
-        return new StandaloneTomcat(base, port, processBuilder.start(), startTimeout);
+        String name = "tomcat:" + jdk.label();
+        return new StandaloneTomcat(name, base, port, processBuilder.start(), startTimeout);
       } catch (IOException | RuntimeException | Error e) {
         deleteRecursively(base);
         throw e;
