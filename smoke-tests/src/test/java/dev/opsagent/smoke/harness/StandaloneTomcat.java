@@ -8,7 +8,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -65,6 +67,7 @@ public final class StandaloneTomcat extends ChildJvm {
     this.port = port;
     try {
       awaitStderr(line -> line.contains(STARTED), timeout, "'" + STARTED + "' in its log");
+      expectListening();
     } catch (RuntimeException | Error e) {
       close();
       throw e;
@@ -129,6 +132,18 @@ public final class StandaloneTomcat extends ChildJvm {
       super.close();
     } finally {
       deleteRecursively(base);
+    }
+  }
+
+  /**
+   * Fails if nothing listens on the port: Tomcat still starts when its connector cannot bind (the
+   * free port was taken meanwhile). A bare connection, no request, so nothing for the agent.
+   */
+  private void expectListening() {
+    try {
+      new Socket(InetAddress.getLoopbackAddress(), port).close();
+    } catch (IOException e) {
+      throw failure("started, but nothing listens on 127.0.0.1:" + port + " (" + e + ")");
     }
   }
 
