@@ -159,6 +159,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     this.accessor = accessor;
     this.telemetryHolder = telemetryHolder;
     this.capture = capture;
+    ServerRequest.startGraceTimer();
     // The W3C propagators look headers up by name; they never list them.
     this.headerGetter =
         (carrier, key) -> carrier == null ? null : accessor.requestHeader(carrier, key);
@@ -393,7 +394,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     }
     span.setAttribute(ASYNC_TASKS, others[4]);
     span.setAttribute(THREADS_STARTED, others[5]);
-    span.end(endTime);
+    SdkCalls.endSpan(span, endTime);
   }
 
   /**
@@ -436,7 +437,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
       synchronized (this) {
         ready = instruments;
         if (ready == null) {
-          ready = new Instruments(telemetry);
+          ready = SdkCalls.call(() -> new Instruments(telemetry));
           instruments = ready;
         }
       }

@@ -22,8 +22,8 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.time.Instant;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -124,15 +124,26 @@ final class ServerRequest extends RequestContext {
   static final long GRACE_MILLIS = 10;
 
   /**
+   * Starts the grace timer's thread, from the agent's own start-up: a thread started while a server
+   * handles a request would inherit what that thread holds (a web application's context class
+   * loader, the protection domains of its classes on the stack) and keep it from being unloaded.
+   */
+  static void startGraceTimer() {
+    Grace.TIMER.prestartAllCoreThreads();
+  }
+
+  /**
    * The timer that completes records whose work ran past their grace; its one thread is idle
    * otherwise.
    */
   private static final class Grace {
-    static final ScheduledExecutorService TIMER =
-        Executors.newSingleThreadScheduledExecutor(
+    static final ScheduledThreadPoolExecutor TIMER =
+        new ScheduledThreadPoolExecutor(
+            1,
             task -> {
               Thread thread = new Thread(task, "opsagent-request-grace");
               thread.setDaemon(true);
+              thread.setContextClassLoader(null);
               return thread;
             });
   }
@@ -185,6 +196,6 @@ final class ServerRequest extends RequestContext {
       task.setAttribute(BLOCKED_NS, blockedNanos);
       task.setAttribute(WAITED_NS, waitedNanos);
     }
-    task.end();
+    SdkCalls.endSpan(task, Instant.now());
   }
 }

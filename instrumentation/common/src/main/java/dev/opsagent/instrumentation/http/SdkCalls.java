@@ -1,0 +1,50 @@
+/*
+ * Copyright The opsagent Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package dev.opsagent.instrumentation.http;
+
+import io.opentelemetry.api.trace.Span;
+import java.time.Instant;
+import java.util.function.Supplier;
+
+/**
+ * Calls into the OpenTelemetry SDK made on the application's threads, with the thread's context
+ * class loader set to the agent's for the call. The SDK keeps the context class loader of the
+ * thread that registers a metric callback, and it registers some lazily, on the thread that first
+ * ends a span (the span processor's queue metrics): left as it is, that would be the class loader
+ * of the web application serving the request, held for as long as the JVM runs, so the application
+ * could never be unloaded.
+ */
+final class SdkCalls {
+
+  private static final ClassLoader AGENT_LOADER = SdkCalls.class.getClassLoader();
+
+  private SdkCalls() {}
+
+  static void endSpan(Span span, Instant endTime) {
+    Thread thread = Thread.currentThread();
+    ClassLoader application = thread.getContextClassLoader();
+    if (application == AGENT_LOADER) {
+      span.end(endTime);
+      return;
+    }
+    thread.setContextClassLoader(AGENT_LOADER);
+    try {
+      span.end(endTime);
+    } finally {
+      thread.setContextClassLoader(application);
+    }
+  }
+
+  static <T> T call(Supplier<T> sdkCall) {
+    Thread thread = Thread.currentThread();
+    ClassLoader application = thread.getContextClassLoader();
+    thread.setContextClassLoader(AGENT_LOADER);
+    try {
+      return sdkCall.get();
+    } finally {
+      thread.setContextClassLoader(application);
+    }
+  }
+}
