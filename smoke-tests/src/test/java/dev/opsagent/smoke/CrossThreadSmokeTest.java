@@ -177,7 +177,12 @@ class CrossThreadSmokeTest {
       // work of /leak.
       Smoke.pause(Duration.ofSeconds(1));
       softly.assertThat(lateCpu(receiver, "/leak")).as("late work of /leak").isZero();
-      softly.assertThat(lateCpu(receiver, "/scheduled")).as("late work of /scheduled").isZero();
+      // At most the run under way when /scheduled answered (under load a third run may start
+      // before it does); none of the 8 runs after it.
+      softly
+          .assertThat(lateCpu(receiver, "/scheduled"))
+          .as("late work of /scheduled")
+          .isLessThan(20 * MS);
       softly
           .assertThat(receiver.spans())
           .as("spans per task, off by default")

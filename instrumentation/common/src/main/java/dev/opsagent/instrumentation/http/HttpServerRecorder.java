@@ -366,7 +366,17 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     span.setAttribute(GC_PAUSE_NS, gcPauseNanos);
     Instant endTime = Instant.now();
     // The span ends when the work still running for the request has added its cost.
-    request.end(metricAttributes, others -> complete(span, own, others, endTime, metricAttributes));
+    // It may complete on another thread (the last to finish work for it, the grace timer), where
+    // no caller would see a failure: it is reported here.
+    request.end(
+        metricAttributes,
+        others -> {
+          try {
+            complete(span, own, others, endTime, metricAttributes);
+          } catch (Throwable t) {
+            disable(t);
+          }
+        });
   }
 
   /**

@@ -25,11 +25,10 @@ final class SdkCalls {
   static void endSpan(Span span, Instant endTime) {
     Thread thread = Thread.currentThread();
     ClassLoader application = thread.getContextClassLoader();
-    if (application == AGENT_LOADER) {
+    if (application == AGENT_LOADER || !setContextLoader(thread, AGENT_LOADER)) {
       span.end(endTime);
       return;
     }
-    thread.setContextClassLoader(AGENT_LOADER);
     try {
       span.end(endTime);
     } finally {
@@ -40,11 +39,26 @@ final class SdkCalls {
   static <T> T call(Supplier<T> sdkCall) {
     Thread thread = Thread.currentThread();
     ClassLoader application = thread.getContextClassLoader();
-    thread.setContextClassLoader(AGENT_LOADER);
+    if (!setContextLoader(thread, AGENT_LOADER)) {
+      return sdkCall.get();
+    }
     try {
       return sdkCall.get();
     } finally {
       thread.setContextClassLoader(application);
+    }
+  }
+
+  /**
+   * @return whether the thread took the loader: the JDK's own threads (virtual threads' carriers,
+   *     its service threads) refuse any, and theirs is never an application's
+   */
+  private static boolean setContextLoader(Thread thread, ClassLoader loader) {
+    try {
+      thread.setContextClassLoader(loader);
+      return true;
+    } catch (SecurityException | UnsupportedOperationException refused) {
+      return false;
     }
   }
 }
