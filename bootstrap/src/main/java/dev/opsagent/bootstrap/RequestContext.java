@@ -4,6 +4,7 @@
  */
 package dev.opsagent.bootstrap;
 
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -17,6 +18,13 @@ import java.util.function.Consumer;
  *
  * <p>Work reported after the request's record was completed is not added to it (its span is already
  * gone): it goes to {@link #lateWork}.
+ *
+ * <p>A platform thread started for the request works for it until the thread terminates or the
+ * record completes, whichever comes first: it does not hold the record open, as running work does.
+ * One that terminates first adds its whole cost then ({@link #threadTerminated}); one still alive
+ * when the record completes is measured from outside at that moment ({@link
+ * ThreadHooks#threadDetached}) and works for the request no longer. Pools other than the JDK's
+ * start their workers during the first requests, and a worker lives on to serve every later one.
  */
 public abstract class RequestContext {
 
@@ -30,14 +38,25 @@ public abstract class RequestContext {
   private int tasks;
   private int threadsStarted;
 
+  /**
+   * The platform threads started for the request that neither terminated nor were detached: the
+   * first {@link #attachedCount}; {@code null} until a thread is started.
+   */
+  private Thread[] attached;
+
+  private int attachedCount;
+
   /** Pieces of work running for the request right now. */
   private int running;
 
   /** The request's entry point returned while work was still running for it. */
   private boolean ending;
 
-  /** The request's record is complete: work finishing from now on is late. */
-  private boolean ended;
+  /**
+   * The request's record is complete: work finishing from now on is late. Written under the lock;
+   * volatile so that {@link #current()} reads it without the lock.
+   */
+  private volatile boolean ended;
 
   /** Completes the record once the last running work finished; set while ending. */
   private Consumer<long[]> onEnded;
@@ -45,10 +64,16 @@ public abstract class RequestContext {
   protected RequestContext() {}
 
   /**
-   * @return the request the calling thread works for, or {@code null}
+   * @return the request the calling thread works for, or {@code null}; never one whose record is
+   *     complete (a pool's worker started for a request still holds it: it works for none now)
    */
   public static RequestContext current() {
-    return CURRENT.get();
+    RequestContext request = CURRENT.get();
+    if (request != null && request.ended) {
+      CURRENT.remove();
+      return null;
+    }
+    return request;
   }
 
   /** Makes this the calling thread's current request. */
@@ -66,12 +91,44 @@ public abstract class RequestContext {
     tasks++;
   }
 
-  /** A thread was started on behalf of this request. */
-  public final synchronized void threadStarted() {
+  /**
+   * {@code thread} was started on behalf of this request. A virtual thread is running work, as a
+   * task is: the record waits for it ({@link #workFinished} as it terminates). A platform thread is
+   * attached to the request until it terminates ({@link #threadTerminated}) or the record completes
+   * ({@link ThreadHooks#threadDetached}), whichever comes first.
+   */
+  public final synchronized void threadStarted(Thread thread, boolean virtual) {
     threadsStarted++;
+    if (virtual) {
+      running++;
+      return;
+    }
+    if (attached == null) {
+      attached = new Thread[4];
+    } else if (attachedCount == attached.length) {
+      attached = Arrays.copyOf(attached, attachedCount * 2);
+    }
+    attached[attachedCount++] = thread;
   }
 
-  /** A piece of work (a task, a thread) starts running for this request. */
+  /**
+   * A platform thread started for this request terminates, having spent that much since it started:
+   * adds it, unless the record completed first, which detached the thread and measured it then.
+   * Each figure is negative where it could not be read.
+   */
+  public final synchronized void threadTerminated(
+      Thread thread, long cpuNanos, long allocatedBytes, long blockedNanos, long waitedNanos) {
+    for (int i = 0; i < attachedCount; i++) {
+      if (attached[i] == thread) {
+        attached[i] = attached[--attachedCount];
+        attached[attachedCount] = null;
+        add(cpuNanos, allocatedBytes, blockedNanos, waitedNanos);
+        return;
+      }
+    }
+  }
+
+  /** A piece of work (a task, a virtual thread) starts running for this request. */
   public final synchronized void workStarted() {
     running++;
   }
@@ -92,10 +149,9 @@ public abstract class RequestContext {
       if (!late) {
         add(cpuNanos, allocatedBytes, blockedNanos, waitedNanos);
         if (ending && running == 0) {
-          ended = true;
           complete = onEnded;
           onEnded = null;
-          totals = totals();
+          totals = complete();
         }
       }
     }
@@ -139,10 +195,19 @@ public abstract class RequestContext {
   }
 
   /**
+   * @return whether the request's record is complete: work done from now on is not its own; a
+   *     volatile read
+   */
+  public final boolean isComplete() {
+    return ended;
+  }
+
+  /**
    * The request's entry point returned. Work that is still running for it (a task that woke the
    * request's thread just before its own last instructions) is waited for, without holding up any
    * thread: {@code onEnded} receives the totals now if nothing runs, else when the last running
-   * work finishes, or at {@link #endNow()}, whichever comes first.
+   * work finishes, or at {@link #endNow()}, whichever comes first. Platform threads started for the
+   * request are not waited for: those still alive then are read as the record completes.
    *
    * @param onEnded receives what other threads did for the request: CPU ns, allocated bytes,
    *     blocked ns, waited ns, tasks handed off, threads started
@@ -156,8 +221,7 @@ public abstract class RequestContext {
         this.onEnded = onEnded;
         return false;
       }
-      ended = true;
-      totals = totals();
+      totals = complete();
     }
     onEnded.accept(totals);
     return true;
@@ -171,12 +235,35 @@ public abstract class RequestContext {
       if (ended) {
         return;
       }
-      ended = true;
       complete = onEnded;
       onEnded = null;
-      totals = totals();
+      totals = complete();
     }
     complete.accept(totals);
+  }
+
+  /**
+   * Marks the record complete and detaches the platform threads started for the request that are
+   * still alive, adding what each spent until now; guarded by this. A thread terminating meanwhile
+   * waits for the lock in {@link #threadTerminated} until the hook forgets it, so it is still alive
+   * to be read, and it then finds itself detached: it is counted once.
+   *
+   * @return the totals {@link #end} hands over
+   */
+  private long[] complete() {
+    ended = true;
+    if (attachedCount > 0) {
+      ThreadHooks hooks = Bridge.threads;
+      long[] cost = new long[4];
+      for (int i = 0; i < attachedCount; i++) {
+        Arrays.fill(cost, -1);
+        hooks.threadDetached(attached[i], cost);
+        add(cost[0], cost[1], cost[2], cost[3]);
+      }
+      attachedCount = 0;
+    }
+    attached = null;
+    return totals();
   }
 
   private long[] totals() {

@@ -6,8 +6,9 @@ package dev.opsagent.bootstrap;
 
 /**
  * What advice woven into {@code java.lang.Thread}, {@code java.lang.VirtualThread} and the thread
- * pools calls as threads are started, run and end. The implementation lives in the agent class
- * loader; advice reaches it through {@link Bridge}. Implementations never throw.
+ * pools calls as threads are started, run and end, and what a request's record calls as it
+ * completes. The implementation lives in the agent class loader; advice reaches it through {@link
+ * Bridge}. Implementations never throw.
  */
 public interface ThreadHooks {
 
@@ -23,6 +24,19 @@ public interface ThreadHooks {
 
   /** The calling platform thread is about to terminate. */
   void threadExiting();
+
+  /**
+   * The record of the request {@code thread}, a platform thread, was started for completes before
+   * the thread terminated: it works for that request no longer. Called on the thread completing the
+   * record, with the request's lock held: until the implementation forgets the thread, the thread's
+   * termination waits for that lock ({@link RequestContext#threadTerminated}), so it must read the
+   * thread first.
+   *
+   * @param cost receives what {@code thread} spent since it started, read from outside by its id:
+   *     CPU ns, allocated bytes, blocked ns, waited ns; each left negative where it cannot be read
+   *     (the thread never ran, say)
+   */
+  void threadDetached(Thread thread, long[] cost);
 
   /**
    * The calling thread, a pool, is about to add a worker thread ({@code
@@ -58,6 +72,9 @@ public interface ThreadHooks {
 
         @Override
         public void threadExiting() {}
+
+        @Override
+        public void threadDetached(Thread thread, long[] cost) {}
 
         @Override
         public Object poolAddingWorker(Object pool) {

@@ -12,10 +12,10 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 
 /**
- * Reads the calling thread's counters a request's cost is built from: CPU time, bytes allocated,
- * time blocked and time waiting. Each figure is {@link #UNAVAILABLE} where the JVM cannot tell (a
- * JVM without the counters, contention monitoring off, or a virtual thread, whose CPU clock reads
- * -1).
+ * Reads the counters a request's cost is built from, the calling thread's or, by its id, another
+ * platform thread's: CPU time, bytes allocated, time blocked and time waiting. Each figure is
+ * {@link #UNAVAILABLE} where the JVM cannot tell (a JVM without the counters, contention monitoring
+ * off, a thread not alive, or a virtual thread, whose CPU clock reads -1).
  */
 public final class ThreadCost {
 
@@ -24,6 +24,9 @@ public final class ThreadCost {
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private static final boolean CPU_TIME = enableCpuTime();
+
+  /** Whether the CPU time of other threads can be read too. */
+  private static final boolean OTHER_THREADS_CPU_TIME = CPU_TIME && otherThreadsCpuTime();
 
   /**
    * {@code getCurrentThreadAllocatedBytes()} (JDK 14+, ~15 ns) when present, else the by-id form
@@ -68,6 +71,40 @@ public final class ThreadCost {
       }
     }
     return new Reading(cpuTimeNanos(), allocatedBytes(), blockedNanos, waitedNanos);
+  }
+
+  /**
+   * Reads {@code thread}'s counters from outside, by its id: slower than {@link #read()}, for a
+   * thread that cannot read its own (it is busy elsewhere). A platform thread's counters start at
+   * zero when it starts, so this is what it spent since.
+   *
+   * @return the thread's counters now, each {@link #UNAVAILABLE} where the JVM cannot tell, or if
+   *     the thread is not alive
+   */
+  public static Reading read(Thread thread) {
+    long id = thread.getId();
+    long cpuNanos = UNAVAILABLE;
+    long allocatedBytes = UNAVAILABLE;
+    long blockedNanos = UNAVAILABLE;
+    long waitedNanos = UNAVAILABLE;
+    try {
+      if (OTHER_THREADS_CPU_TIME) {
+        cpuNanos = THREADS.getThreadCpuTime(id);
+      }
+      if (ALLOCATED_BYTES != null) {
+        allocatedBytes = ((com.sun.management.ThreadMXBean) THREADS).getThreadAllocatedBytes(id);
+      }
+      if (contentionMonitoring) {
+        ThreadInfo info = THREADS.getThreadInfo(id, 0);
+        if (info != null && info.getBlockedTime() >= 0) {
+          blockedNanos = info.getBlockedTime() * 1_000_000;
+          waitedNanos = info.getWaitedTime() * 1_000_000;
+        }
+      }
+    } catch (UnsupportedOperationException | SecurityException e) {
+      // Left unavailable.
+    }
+    return new Reading(cpuNanos, allocatedBytes, blockedNanos, waitedNanos);
   }
 
   /**
@@ -137,6 +174,14 @@ public final class ThreadCost {
         THREADS.setThreadCpuTimeEnabled(true);
       }
       return true;
+    } catch (UnsupportedOperationException | SecurityException e) {
+      return false;
+    }
+  }
+
+  private static boolean otherThreadsCpuTime() {
+    try {
+      return THREADS.isThreadCpuTimeSupported();
     } catch (UnsupportedOperationException | SecurityException e) {
       return false;
     }

@@ -188,6 +188,29 @@ class RequestTasksTest {
     assertThat(current.get()).as("a repetition after the request ended").isNull();
   }
 
+  @Test
+  void aThreadStillHoldingACompletedRequestWorksForNone() {
+    TestRequest first = new TestRequest();
+    TestRequest second = new TestRequest();
+    second.makeCurrent();
+    Runnable secondsTask = hooks.wrap(() -> TestRequest.burnCpu(10));
+    // As a pool's worker started for the first request holds it once its record completed.
+    first.makeCurrent();
+    first.finish();
+
+    assertThat(RequestContext.current()).as("a completed request").isNull();
+    Runnable task = () -> {};
+    assertThat(hooks.wrap(task)).as("a hand-off, for no request").isSameAs(task);
+    first.makeCurrent();
+    secondsTask.run();
+
+    assertThat(second.finish()[0])
+        .as("CPU ns of the second request's task, measured on the thread")
+        .isGreaterThanOrEqualTo(8_000_000);
+    assertThat(RequestContext.current()).isNull();
+    assertThat(first.lateCpuNanos).as("late work of the first").isEqualTo(-1);
+  }
+
   private static void await(CountDownLatch latch) {
     try {
       latch.await();

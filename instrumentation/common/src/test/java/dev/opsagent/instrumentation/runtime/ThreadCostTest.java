@@ -6,6 +6,7 @@ package dev.opsagent.instrumentation.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,6 +63,35 @@ class ThreadCostTest {
     long end = ThreadCost.allocatedBytes();
 
     assertThat(ThreadCost.delta(start, end)).isLessThan(50_000_000);
+  }
+
+  @Test
+  void anotherThreadIsReadByItsIdWhileItIsAlive() throws InterruptedException {
+    CountDownLatch allocated = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Thread other =
+        new Thread(
+            () -> {
+              sink = new byte[5_000_000];
+              allocated.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    other.start();
+    allocated.await();
+    ThreadCost.Reading alive = ThreadCost.read(other);
+    release.countDown();
+    other.join();
+    ThreadCost.Reading terminated = ThreadCost.read(other);
+
+    assertThat(alive.cpuNanos).isGreaterThanOrEqualTo(0);
+    assertThat(alive.allocatedBytes).isGreaterThanOrEqualTo(5_000_000);
+    assertThat(terminated.cpuNanos).isEqualTo(ThreadCost.UNAVAILABLE);
+    assertThat(terminated.allocatedBytes).isEqualTo(ThreadCost.UNAVAILABLE);
+    assertThat(terminated.blockedNanos).isEqualTo(ThreadCost.UNAVAILABLE);
   }
 
   @Test

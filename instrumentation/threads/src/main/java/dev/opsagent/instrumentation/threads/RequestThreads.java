@@ -11,16 +11,25 @@ import dev.opsagent.instrumentation.runtime.RequestsByWork;
 import dev.opsagent.instrumentation.runtime.ThreadCost;
 
 /**
- * A thread started while a request is current works for that request: the request is current while
- * the thread runs its task (so its own hand-offs follow it too), and the thread's cost is added to
+ * A thread started while a request is current works for that request until the thread terminates or
+ * the request's record completes, whichever comes first: the request is current while the thread
+ * runs its task (so its own hand-offs follow it too), and the thread's cost until then is added to
  * the request. Every start is also counted for {@link ThreadTelemetry}.
  *
  * <ul>
- *   <li>A platform thread's counters start at zero: its whole cost is read once, as it terminates.
- *   <li>A virtual thread has no CPU clock of its own (the JVM reads -1). It runs in slices on
- *       carrier threads, between a mount and an unmount; each slice is measured on its carrier, and
- *       added to the request as it ends. The time a virtual thread spends parked, off any carrier,
- *       is not counted as waiting.
+ *   <li>A platform thread's counters start at zero. One that terminates first adds its whole cost,
+ *       read as it terminates. One still alive when the record completes (a worker that a pool
+ *       other than the JDK's starts during a request, and that lives on to serve later ones) is
+ *       read from outside, by its id, at that moment, and detached: its later work is no request's,
+ *       unless handed to it for one. It does not hold the record open: the reading replaces waiting
+ *       for it.
+ *   <li>A virtual thread has no CPU clock of its own (the JVM reads -1), and cannot be read from
+ *       outside. It runs in slices on carrier threads, between a mount and an unmount; each slice
+ *       is measured on its carrier, and added to the request as it ends. Cheap and short-lived by
+ *       design, it is running work, as a task is: the record waits for its last slice (a thread
+ *       joining it wakes before that slice is measured), within the grace a record gives its work.
+ *       A slice still running when the record completes is late work; later ones are no request's.
+ *       The time a virtual thread spends parked, off any carrier, is not counted as waiting.
  *   <li>Worker threads that pools start while running a request's task are not counted, nor are the
  *       JDK's service threads it starts when first needed: they outlive the request and serve every
  *       later one.
@@ -34,7 +43,7 @@ public final class RequestThreads implements ThreadHooks {
    */
   private static final String JDK_SERVICE_THREAD = "jdk.internal.misc.InnocuousThread";
 
-  /** Threads started for a request, until they terminate. */
+  /** Threads started for a request, until they terminate or the request's record completes. */
   private final RequestsByWork threads = new RequestsByWork();
 
   private final ThreadTelemetry telemetry;
@@ -56,8 +65,7 @@ public final class RequestThreads implements ThreadHooks {
         && PoolWorkers.factoryOf(thread) == null
         && !thread.getClass().getName().equals(JDK_SERVICE_THREAD)
         && threads.put(thread, request)) {
-      request.threadStarted();
-      request.workStarted();
+      request.threadStarted(thread, virtual);
     }
     telemetry.started(thread, virtual);
   }
@@ -72,11 +80,34 @@ public final class RequestThreads implements ThreadHooks {
 
   @Override
   public void threadExiting() {
-    RequestContext request = threads.remove(Thread.currentThread());
+    Thread thread = Thread.currentThread();
+    RequestContext request = threads.remove(thread);
     if (request != null) {
       ThreadCost.Reading life = ThreadCost.read();
       RequestContext.clearCurrent();
-      request.workFinished(life.cpuNanos, life.allocatedBytes, life.blockedNanos, life.waitedNanos);
+      // Adds nothing if the record completed since: it read this thread then.
+      request.threadTerminated(
+          thread, life.cpuNanos, life.allocatedBytes, life.blockedNanos, life.waitedNanos);
+    }
+  }
+
+  /**
+   * Reads the thread, then forgets it, in that order: while the thread is attached, its {@link
+   * #threadExiting} waits for the request's lock, which the caller holds, so the thread is alive to
+   * be read; once forgotten, it may terminate at once.
+   */
+  @Override
+  public void threadDetached(Thread thread, long[] cost) {
+    try {
+      ThreadCost.Reading life = ThreadCost.read(thread);
+      cost[0] = life.cpuNanos;
+      cost[1] = life.allocatedBytes;
+      cost[2] = life.blockedNanos;
+      cost[3] = life.waitedNanos;
+    } catch (RuntimeException e) {
+      // Left unread: the request's record must complete whatever happens here.
+    } finally {
+      threads.remove(thread);
     }
   }
 
@@ -93,8 +124,16 @@ public final class RequestThreads implements ThreadHooks {
   @Override
   public Object virtualThreadMounting(Thread virtualThread) {
     RequestContext request = threads.get(virtualThread);
+    if (request == null) {
+      return null;
+    }
+    if (request.isComplete()) {
+      // Detached: the request's record completed while the thread was parked.
+      threads.remove(virtualThread);
+      return null;
+    }
     // Read on the carrier, which is still the current thread.
-    return request == null ? null : new Slice(request, ThreadCost.read());
+    return new Slice(request, ThreadCost.read());
   }
 
   @Override

@@ -16,7 +16,8 @@ import java.util.List;
 
 /**
  * Threads, platform and virtual (JDK 21+): a thread started while a request is current works for
- * that request, and its cost (CPU time, allocation, blocked and waited time) is added to it; every
+ * that request until it terminates or the request's record completes, and its cost until then (CPU
+ * time, allocation, blocked and waited time) is added to it (see {@link RequestThreads}); every
  * start is counted ({@code opsagent.thread.starts}) and live platform threads are reported ({@code
  * jvm.thread.count}). The request is current while a platform thread runs unless its class
  * overrides {@code run()} without calling {@code super.run()}; its cost is counted all the same.
