@@ -46,6 +46,11 @@ class ServletSpansSmokeTest {
 
   private static final long MS = 1_000_000;
 
+  /** List values continue after commas up to the next key=value. */
+  private static final String CAPTURE_HEADERS =
+      "otel.instrumentation.http.server.capture-request-headers=x-request-id,authorization,"
+          + "otel.instrumentation.http.server.capture-response-headers=x-filtered";
+
   /** The oldest and newest lines of Tomcat and Jetty also run on JDK 25, when installed. */
   private static final List<Server> ON_JDK25 =
       List.of(Server.TOMCAT9, Server.TOMCAT11, Server.JETTY9, Server.JETTY12);
@@ -78,13 +83,23 @@ class ServletSpansSmokeTest {
   void oneSpanPerRequestWithItsRouteStatusAndCost(Server server, Jdk jdk) throws Exception {
     try (OtlpReceiver receiver = OtlpReceiver.startHttp();
         AppJvm app =
-            AppJvm.builder(jdk, server).agentArgs(args(exportTo(receiver), FAST_SPANS)).start()) {
+            AppJvm.builder(jdk, server)
+                .agentArgs(args(exportTo(receiver), FAST_SPANS, CAPTURE_HEADERS))
+                .start()) {
       int port = app.port();
       // Warm-up: the first asynchronous request loads the classes of the pools it uses.
       assertThat(Http.get(port, "/async?ms=1&warm").statusCode()).isEqualTo(200);
       for (Map.Entry<String, Integer> request : REQUESTS.entrySet()) {
         for (int i = 0; i < request.getValue(); i++) {
-          Http.get(port, request.getKey());
+          Http.get(
+              port,
+              request.getKey(),
+              "X-Request-Id",
+              "r-" + i,
+              "Authorization",
+              "Bearer s3cr3t",
+              "X-Forwarded-For",
+              "203.0.113.7, 10.0.0.1");
         }
       }
       if (server.coreHandler()) {
@@ -110,6 +125,11 @@ class ServletSpansSmokeTest {
       softly.assertThat(spans.get("/fail").attr("error.type")).as("/fail error.type").isNotNull();
       softly.assertThat(spans.get("/send-error").attr("error.type")).isEqualTo("503");
       expectAsyncCost(softly, spans.get("/async"));
+      expectHeadersAndClient(softly, spans.get("/users/42"));
+      softly
+          .assertThat(receiver.receivedContains("s3cr3t"))
+          .as("the Authorization header's value in the exported bytes")
+          .isFalse();
       softly
           .assertThat(durationNanos(spans.get("/async-timeout")))
           .as("/async-timeout lasts until the time-out")
@@ -226,6 +246,30 @@ class ServletSpansSmokeTest {
             status >= 500
                 ? Status.StatusCode.STATUS_CODE_ERROR
                 : Status.StatusCode.STATUS_CODE_UNSET);
+  }
+
+  /**
+   * Configured request and response headers (the sample filter's {@code X-Filtered}), a sensitive
+   * one redacted, and the client named by {@code X-Forwarded-For}.
+   */
+  private static void expectHeadersAndClient(SoftAssertions softly, ReceivedSpan span) {
+    softly
+        .assertThat(span.arrayAttr("http.request.header.x-request-id"))
+        .as("captured request header")
+        .containsExactly("r-0");
+    softly
+        .assertThat(span.arrayAttr("http.request.header.authorization"))
+        .as("sensitive request header")
+        .containsExactly("[REDACTED]");
+    softly
+        .assertThat(span.arrayAttr("http.response.header.x-filtered"))
+        .as("captured response header")
+        .containsExactly("yes");
+    softly.assertThat(span.attr("client.address")).isEqualTo("203.0.113.7");
+    softly.assertThat(span.attr("network.peer.address")).isEqualTo("127.0.0.1");
+    softly.assertThat(span.attr("http.request.method")).isEqualTo("GET");
+    softly.assertThat(span.attr("url.scheme")).isEqualTo("http");
+    softly.assertThat(span.attr("network.protocol.version")).isEqualTo("1.1");
   }
 
   /** {@code /async?ms=30}: another thread burned 30 ms of CPU for the request after it returned. */
