@@ -99,6 +99,7 @@ class ServletServersSmokeTest {
     expect(softly, port, context + "/fail", 500, null);
     expectFiltered(softly, port, context + "/send-error?status=503", 503, null);
     expectFiltered(softly, port, context + "/async?ms=20", 200, "async done");
+    expectFiltered(softly, port, context + "/async-start?ms=20", 200, "async done");
     expectFiltered(softly, port, context + "/async-dispatch", 200, "hello");
     expectFiltered(softly, port, context + "/async-timeout", 504, "async timeout");
     expectFiltered(softly, port, context + "/forward", 200, "hello");

@@ -64,6 +64,7 @@ class ServletSpansSmokeTest {
           Map.entry("/fail", 1),
           Map.entry("/send-error?status=503", 1),
           Map.entry("/async?ms=30", 1),
+          Map.entry("/async-start?ms=30", 1),
           Map.entry("/async-dispatch", 1),
           Map.entry("/async-timeout", 1),
           Map.entry("/forward", 1),
@@ -118,6 +119,7 @@ class ServletSpansSmokeTest {
       expect(softly, spans.get("/fail"), servlet4 ? "/fail" : null, 500);
       expect(softly, spans.get("/send-error"), servlet4 ? "/send-error" : null, 503);
       expect(softly, spans.get("/async"), servlet4 ? "/async" : null, 200);
+      expect(softly, spans.get("/async-start"), servlet4 ? "/async-start" : null, 200);
       expect(softly, spans.get("/async-dispatch"), servlet4 ? "/async-dispatch" : null, 200);
       expect(softly, spans.get("/async-timeout"), servlet4 ? "/async-timeout" : null, 504);
       expect(softly, spans.get("/forward"), servlet4 ? "/forward" : null, 200);
@@ -125,6 +127,7 @@ class ServletSpansSmokeTest {
       softly.assertThat(spans.get("/fail").attr("error.type")).as("/fail error.type").isNotNull();
       softly.assertThat(spans.get("/send-error").attr("error.type")).isEqualTo("503");
       expectAsyncCost(softly, spans.get("/async"));
+      expectAsyncCost(softly, spans.get("/async-start"));
       expectHeadersAndClient(softly, spans.get("/users/42"));
       softly
           .assertThat(receiver.receivedContains("s3cr3t"))
@@ -188,8 +191,10 @@ class ServletSpansSmokeTest {
       expect(softly, spans.get("/reports/monthly.do"), "/sample/*.do", 200);
       expect(softly, spans.get("/fail"), "/sample/fail", 500);
       expect(softly, spans.get("/async"), "/sample/async", 200);
+      expect(softly, spans.get("/async-start"), "/sample/async-start", 200);
       expect(softly, spans.get("/async-timeout"), "/sample/async-timeout", 504);
       expectAsyncCost(softly, spans.get("/async"));
+      expectAsyncCost(softly, spans.get("/async-start"));
       softly.assertAll();
 
       // Undeployed, the webapp's class loader can be collected: the agent holds nothing of it.
@@ -272,7 +277,10 @@ class ServletSpansSmokeTest {
     softly.assertThat(span.attr("network.protocol.version")).isEqualTo("1.1");
   }
 
-  /** {@code /async?ms=30}: another thread burned 30 ms of CPU for the request after it returned. */
+  /**
+   * {@code /async?ms=30}, {@code /async-start?ms=30}: another thread burned 30 ms of CPU for the
+   * request after it returned.
+   */
   private static void expectAsyncCost(SoftAssertions softly, ReceivedSpan async) {
     softly
         .assertThat(async.longAttr("opsagent.cpu_time_ns"))

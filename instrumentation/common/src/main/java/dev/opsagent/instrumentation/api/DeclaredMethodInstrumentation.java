@@ -6,9 +6,11 @@ package dev.opsagent.instrumentation.api;
 
 import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
 import static net.bytebuddy.matcher.ElementMatchers.hasDescriptor;
+import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isInterface;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 
 import java.nio.charset.StandardCharsets;
@@ -31,6 +33,11 @@ public final class DeclaredMethodInstrumentation implements TypeInstrumentation 
   private final byte[][] descriptorBytes;
   private final String adviceClassName;
 
+  /** Super types the class must have, one of them; none required when empty. */
+  private final String[] superTypes;
+
+  private final byte[][] superTypeBytes;
+
   /**
    * @param methodName the method's name
    * @param descriptors its possible descriptors, e.g. {@code
@@ -39,6 +46,23 @@ public final class DeclaredMethodInstrumentation implements TypeInstrumentation 
    */
   public DeclaredMethodInstrumentation(
       String methodName, String[] descriptors, String adviceClassName) {
+    this(methodName, descriptors, adviceClassName, new String[0]);
+  }
+
+  /**
+   * For a descriptor too common to tell the classes apart ({@code start(Runnable)}): the class must
+   * also name one of {@code superTypes} among its constants (it implements it directly) and have it
+   * among its super types.
+   *
+   * @param superTypes binary names, e.g. {@code jakarta.servlet.AsyncContext}
+   */
+  public DeclaredMethodInstrumentation(
+      String methodName, String[] descriptors, String adviceClassName, String[] superTypes) {
+    this.superTypes = superTypes.clone();
+    this.superTypeBytes = new byte[superTypes.length][];
+    for (int i = 0; i < superTypes.length; i++) {
+      superTypeBytes[i] = superTypes[i].replace('.', '/').getBytes(StandardCharsets.UTF_8);
+    }
     this.methodName = methodName;
     this.descriptors = descriptors.clone();
     this.descriptorBytes = new byte[descriptors.length][];
@@ -56,8 +80,13 @@ public final class DeclaredMethodInstrumentation implements TypeInstrumentation 
         || internalName.startsWith("sun/")) {
       return false;
     }
-    for (byte[] descriptor : descriptorBytes) {
-      if (contains(classFile, descriptor)) {
+    return containsAny(classFile, descriptorBytes)
+        && (superTypeBytes.length == 0 || containsAny(classFile, superTypeBytes));
+  }
+
+  private static boolean containsAny(byte[] classFile, byte[][] parts) {
+    for (byte[] part : parts) {
+      if (contains(classFile, part)) {
         return true;
       }
     }
@@ -66,7 +95,9 @@ public final class DeclaredMethodInstrumentation implements TypeInstrumentation 
 
   @Override
   public ElementMatcher<TypeDescription> typeMatcher() {
-    return not(isInterface()).and(declaresMethod(methodMatcher()));
+    ElementMatcher.Junction<TypeDescription> declares =
+        not(isInterface()).and(declaresMethod(methodMatcher()));
+    return superTypes.length == 0 ? declares : declares.and(hasSuperType(namedOneOf(superTypes)));
   }
 
   @Override

@@ -57,6 +57,50 @@ class DeclaredMethodInstrumentationTest {
         .isFalse();
   }
 
+  /** An interface such as {@code AsyncContext}, whose method's descriptor is a common one. */
+  interface Starter {
+    void start(Runnable task);
+  }
+
+  static final class ImplementsStarter implements Starter {
+    @Override
+    public void start(Runnable task) {}
+  }
+
+  static final class OnlyLooksLikeAStarter {
+    public void start(Runnable task) {}
+  }
+
+  @Test
+  void aCommonDescriptorMatchesOnlyTheImplementationsOfTheSuperType() throws IOException {
+    DeclaredMethodInstrumentation starters =
+        new DeclaredMethodInstrumentation(
+            "start",
+            new String[] {"(Ljava/lang/Runnable;)V"},
+            "Advice",
+            new String[] {Starter.class.getName()});
+
+    assertThat(
+            starters.mayMatch(
+                internalName(ImplementsStarter.class), classFile(ImplementsStarter.class)))
+        .isTrue();
+    assertThat(
+            starters.mayMatch(
+                internalName(OnlyLooksLikeAStarter.class), classFile(OnlyLooksLikeAStarter.class)))
+        .as("does not name the super type")
+        .isFalse();
+    assertThat(
+            starters
+                .typeMatcher()
+                .matches(TypeDescription.ForLoadedType.of(ImplementsStarter.class)))
+        .isTrue();
+    assertThat(
+            starters
+                .typeMatcher()
+                .matches(TypeDescription.ForLoadedType.of(OnlyLooksLikeAStarter.class)))
+        .isFalse();
+  }
+
   @Test
   void containsFindsAPartAnywhereAndNothingElse() {
     byte[] bytes = bytes("abcabd");

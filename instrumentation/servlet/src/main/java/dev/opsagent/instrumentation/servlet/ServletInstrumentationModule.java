@@ -19,7 +19,7 @@ import java.util.List;
  * jakarta.servlet} (5, 6): every class that declares {@code service(ServletRequest,
  * ServletResponse)} or {@code doFilter(ServletRequest, ServletResponse, FilterChain)}. The agent
  * calls the servlet API through method handles, so one instrumentation serves both namespaces and
- * every version.
+ * every version. {@code AsyncContext.start(Runnable)} hands its task off for the request.
  */
 public final class ServletInstrumentationModule implements InstrumentationModule {
 
@@ -43,7 +43,14 @@ public final class ServletInstrumentationModule implements InstrumentationModule
     String advice = ServletAdvice.class.getName();
     return Arrays.asList(
         new DeclaredMethodInstrumentation("service", service, advice),
-        new DeclaredMethodInstrumentation("doFilter", doFilter, advice));
+        new DeclaredMethodInstrumentation("doFilter", doFilter, advice),
+        // AsyncContext.start runs the task on the container's own pool (Tomcat's, Jetty's, XNIO):
+        // it works for the request.
+        new DeclaredMethodInstrumentation(
+            "start",
+            new String[] {"(Ljava/lang/Runnable;)V"},
+            AsyncStartAdvice.class.getName(),
+            new String[] {"javax.servlet.AsyncContext", "jakarta.servlet.AsyncContext"}));
   }
 
   @Override

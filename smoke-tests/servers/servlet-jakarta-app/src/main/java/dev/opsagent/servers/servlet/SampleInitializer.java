@@ -33,6 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <tr><td>{@code /send-error?status=S}</td><td>{@code sendError(S)}, 503 by default</td></tr>
  *   <tr><td>{@code /async?ms=M}</td><td>asynchronous: a worker thread burns M ms of its own CPU
  *       time (50 by default), then 200 {@code async done}</td></tr>
+ *   <tr><td>{@code /async-start?ms=M}</td><td>asynchronous: the container's pool ({@code
+ *       AsyncContext.start}) burns M ms of CPU time (50 by default), then 200 {@code async
+ *       done}</td></tr>
  *   <tr><td>{@code /async-dispatch}</td><td>asynchronous: a worker thread dispatches to
  *       {@code /hello}</td></tr>
  *   <tr><td>{@code /async-timeout}</td><td>asynchronous, never completed: after 200 ms the
@@ -62,6 +65,7 @@ public final class SampleInitializer implements ServletContainerInitializer {
     add(context, "fail", new SampleServlets.Fail(), "/fail");
     add(context, "send-error", new SampleServlets.SendError(), "/send-error");
     add(context, "async", new SampleServlets.Async(workers), "/async");
+    add(context, "async-start", new SampleServlets.AsyncStart(), "/async-start");
     add(context, "async-dispatch", new SampleServlets.AsyncDispatch(workers), "/async-dispatch");
     add(context, "async-timeout", new SampleServlets.AsyncTimeout(), "/async-timeout");
     add(context, "forward", new SampleServlets.Forward(), "/forward");

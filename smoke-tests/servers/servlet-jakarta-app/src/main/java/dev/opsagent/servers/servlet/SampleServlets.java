@@ -101,6 +101,30 @@ final class SampleServlets {
     }
   }
 
+  /**
+   * {@code /async-start?ms=M}: the container's own pool runs the work ({@code AsyncContext.start}),
+   * burning M ms of CPU time (50 by default), then 200 {@code async done}.
+   */
+  static final class AsyncStart extends HttpServlet {
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+      String ms = request.getParameter("ms");
+      long millis = ms == null ? 50 : Long.parseLong(ms);
+      AsyncContext async = request.startAsync();
+      async.start(
+          () -> {
+            try {
+              burn(millis);
+              text(async.getResponse(), "async done");
+            } catch (IOException e) {
+              async.getRequest().getServletContext().log("async response failed", e);
+            } finally {
+              async.complete();
+            }
+          });
+    }
+  }
+
   /** {@code /async-dispatch}: a worker dispatches the request to {@code /hello}. */
   static final class AsyncDispatch extends HttpServlet {
     private final Executor workers;
