@@ -34,6 +34,9 @@ public final class AgentStarter {
   private static final Logger logger = LoggerFactory.getLogger(AgentStarter.class);
   private static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
+  /** The weaver waits at most 30 s for a class: it is done well within that. */
+  private static final long WEAVER_WAIT_SECONDS = 30;
+
   private AgentStarter() {}
 
   /**
@@ -80,27 +83,43 @@ public final class AgentStarter {
     logger.debug("start-up path: {}", phases);
 
     // Two threads, so that on a multi-core machine weaving and the SDK are ready sooner.
-    startThread("opsagent-weaver", installer::prepare);
+    Thread weaver = startThread("opsagent-weaver", installer::prepare);
     startThread(
         "opsagent-init",
         () ->
-            startTelemetry(config, telemetry, names(enabled), attached, premainNanos, startNanos));
+            startTelemetry(
+                config, telemetry, weaver, names(enabled), attached, premainNanos, startNanos));
   }
 
-  private static void startThread(String name, Runnable task) {
+  private static Thread startThread(String name, Runnable task) {
     Thread thread = new Thread(task, name);
     thread.setDaemon(true);
     thread.setContextClassLoader(AgentStarter.class.getClassLoader());
     thread.start();
+    return thread;
+  }
+
+  /**
+   * The start-up line says the agent records: it waits for the weaver, which retransforms the
+   * classes loaded before the agent (the JDK's threads and executors) in the background.
+   */
+  private static void awaitWeaver(Thread weaver) {
+    try {
+      weaver.join(TimeUnit.SECONDS.toMillis(WEAVER_WAIT_SECONDS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
    * Builds the SDK and hands it to the instrumentations, then connects the exporters: requests wait
-   * for the former at most, never for the latter.
+   * for the former at most, never for the latter. Then says the agent started, once the weaver is
+   * done too.
    */
   private static void startTelemetry(
       Config config,
       TelemetryHolder holder,
+      Thread weaver,
       String instrumentations,
       boolean attached,
       long premainNanos,
@@ -133,6 +152,7 @@ public final class AgentStarter {
     }
     config.drainProblems().forEach(logger::warn);
     logger.debug("background: {}", phases);
+    awaitWeaver(weaver);
     logger.info(
         "opsagent {} {} in {} ms ({} ms on the JVM's start-up path): {}; instrumentations: {}",
         AgentVersion.get(),

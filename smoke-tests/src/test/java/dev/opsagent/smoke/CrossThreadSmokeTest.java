@@ -48,6 +48,8 @@ class CrossThreadSmokeTest {
                 .agentArgs(args(exportTo(receiver), FAST_SPANS, FAST_METRICS))
                 .start()) {
       int port = app.port();
+      // The JDK's executors and threads, loaded before the agent, are instrumented once it started.
+      Smoke.awaitStarted(app);
       // Warm-up: the first hand-offs load classes (the application's and the agent's).
       for (String warmUp :
           List.of(
@@ -229,6 +231,7 @@ class CrossThreadSmokeTest {
                 .agentArgs(args(exportTo(receiver), FAST_SPANS, FAST_METRICS))
                 .start()) {
       int port = app.port();
+      Smoke.awaitStarted(app);
       for (String path :
           List.of(
               "/virtual?ms=1&warm",
@@ -288,6 +291,7 @@ class CrossThreadSmokeTest {
                         "opsagent.executor.spans=true"))
                 .start()) {
       int port = app.port();
+      Smoke.awaitStarted(app);
       assertThat(Http.get(port, "/submit?tasks=4&ms=20").statusCode()).isEqualTo(200);
       assertThat(Http.get(port, "/forkjoin?tasks=4&ms=20").statusCode()).isEqualTo(200);
 
