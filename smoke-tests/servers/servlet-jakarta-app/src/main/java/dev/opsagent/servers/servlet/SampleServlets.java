@@ -87,17 +87,7 @@ final class SampleServlets {
       String ms = request.getParameter("ms");
       long millis = ms == null ? 50 : Long.parseLong(ms);
       AsyncContext async = request.startAsync();
-      workers.execute(
-          () -> {
-            try {
-              burn(millis);
-              text(async.getResponse(), "async done");
-            } catch (IOException e) {
-              async.getRequest().getServletContext().log("async response failed", e);
-            } finally {
-              async.complete();
-            }
-          });
+      workers.execute(burnThenComplete(async, millis));
     }
   }
 
@@ -111,18 +101,22 @@ final class SampleServlets {
       String ms = request.getParameter("ms");
       long millis = ms == null ? 50 : Long.parseLong(ms);
       AsyncContext async = request.startAsync();
-      async.start(
-          () -> {
-            try {
-              burn(millis);
-              text(async.getResponse(), "async done");
-            } catch (IOException e) {
-              async.getRequest().getServletContext().log("async response failed", e);
-            } finally {
-              async.complete();
-            }
-          });
+      async.start(burnThenComplete(async, millis));
     }
+  }
+
+  /** Burns {@code millis} of CPU time, answers {@code async done} and completes the request. */
+  private static Runnable burnThenComplete(AsyncContext async, long millis) {
+    return () -> {
+      try {
+        burn(millis);
+        text(async.getResponse(), "async done");
+      } catch (IOException e) {
+        async.getRequest().getServletContext().log("async response failed", e);
+      } finally {
+        async.complete();
+      }
+    };
   }
 
   /** {@code /async-dispatch}: a worker dispatches the request to {@code /hello}. */
