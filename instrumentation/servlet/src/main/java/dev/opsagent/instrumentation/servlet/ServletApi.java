@@ -181,21 +181,17 @@ final class ServletApi {
     return string(getHeader, request, name);
   }
 
+  /** {@code getHeaders} answers an {@code Enumeration}, not a collection as the response's does. */
   List<String> headers(Object request, String name) {
-    try {
-      Enumeration<?> values =
-          (Enumeration<?>) (Object) getHeaders.invokeExact(request, (Object) name);
-      if (values == null || !values.hasMoreElements()) {
-        return Collections.emptyList();
-      }
-      List<String> list = new ArrayList<>();
-      while (values.hasMoreElements()) {
-        list.add(String.valueOf(values.nextElement()));
-      }
-      return list;
-    } catch (Throwable t) {
+    Object values = object(getHeaders, request, name);
+    if (!(values instanceof Enumeration)) {
       return Collections.emptyList();
     }
+    List<String> list = new ArrayList<>();
+    for (Object value : Collections.list((Enumeration<?>) values)) {
+      list.add(String.valueOf(value));
+    }
+    return list;
   }
 
   String protocol(Object request) {
