@@ -45,13 +45,48 @@ public final class OpsAgent {
         "  java -javaagent:/path/to/opsagent.jar=otel.service.name=orders,opsagent.log.level=debug ...");
   }
 
+  /**
+   * What {@code agentmain} is asked, by {@code java -jar opsagent.jar detach}: detach the agent.
+   * Anything else attaches it, with these as its arguments.
+   */
+  private static final String DETACH = "detach";
+
+  /**
+   * How {@code java -jar opsagent.jar attach} starts its arguments: one {@code key=value} per line
+   * follows, so that values may hold commas.
+   */
+  private static final String ATTACH = "attach\n";
+
+  /** The agent, in its class loader, while it runs in this JVM; closing it detaches it. */
+  private static AutoCloseable running;
+
+  /** The jar is on the bootstrap class path: it stays there after a detach, for a later attach. */
+  private static boolean onBootstrapPath;
+
   private static synchronized void start(
       String agentArguments, Instrumentation instrumentation, boolean attached) {
     long startNanos = System.nanoTime();
+    if (attached && agentArguments != null && agentArguments.trim().equals(DETACH)) {
+      detach();
+      return;
+    }
+    if (running != null) {
+      System.err.println(
+          "[opsagent] INFO opsagent is already running in this JVM: the new attach changes nothing"
+              + " (detach it first to attach it with another configuration)");
+      return;
+    }
+    String arguments =
+        attached && agentArguments != null && agentArguments.startsWith(ATTACH)
+            ? agentArguments.substring(ATTACH.length())
+            : agentArguments;
     try {
       URL location = OpsAgent.class.getProtectionDomain().getCodeSource().getLocation();
       File jarFile = new File(location.toURI());
-      instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(jarFile, false));
+      if (!onBootstrapPath) {
+        instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(jarFile, false));
+        onBootstrapPath = true;
+      }
       // Loaded by the bootstrap class loader from here on: never through the system class loader.
       Class<?> loaderClass = Class.forName("dev.opsagent.bootstrap.AgentClassLoader", true, null);
       ClassLoader agentLoader =
@@ -60,15 +95,33 @@ public final class OpsAgent {
                   .getConstructor(JarFile.class, URL.class)
                   .newInstance(new JarFile(jarFile, false), location);
       Class<?> starter = Class.forName("dev.opsagent.agent.AgentStarter", true, agentLoader);
-      starter
-          .getMethod("start", String.class, Instrumentation.class, boolean.class, long.class)
-          .invoke(null, agentArguments, instrumentation, attached, startNanos);
+      running =
+          (AutoCloseable)
+              starter
+                  .getMethod(
+                      "start", String.class, Instrumentation.class, boolean.class, long.class)
+                  .invoke(null, arguments, instrumentation, attached, startNanos);
     } catch (Throwable t) {
       Throwable cause = t.getCause() != null ? t.getCause() : t;
       System.err.println(
           "[opsagent] ERROR the agent could not start and is not active; the application runs"
               + " without it. Cause: "
               + cause);
+    }
+  }
+
+  /** Detaches the agent: it restores the application's classes and stops everything it started. */
+  private static void detach() {
+    AutoCloseable agent = running;
+    if (agent == null) {
+      System.err.println("[opsagent] INFO opsagent is not running in this JVM: nothing to detach");
+      return;
+    }
+    running = null;
+    try {
+      agent.close();
+    } catch (Throwable t) {
+      System.err.println("[opsagent] ERROR detaching the agent failed. Cause: " + t);
     }
   }
 }

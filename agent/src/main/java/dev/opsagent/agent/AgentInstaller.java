@@ -6,8 +6,9 @@ package dev.opsagent.agent;
 
 import dev.opsagent.bootstrap.Bridge;
 import dev.opsagent.instrumentation.api.TypeInstrumentation;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.lang.instrument.UnmodifiableClassException;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -16,11 +17,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Installs the enabled instrumentations: on the JVM's start-up path only a {@link LazyWeaver} is
  * registered; {@link #prepare} then builds the advice weaver on a background thread and
- * retransforms the matching classes that were loaded before the weaver was registered.
+ * retransforms the matching classes that were loaded before the weaver was registered (at an
+ * attach, the whole running application). {@link #uninstall} restores every class woven.
  */
 final class AgentInstaller {
 
   private static final Logger logger = LoggerFactory.getLogger(AgentInstaller.class);
+
+  /**
+   * Classes retransformed per call: each call stops the application's threads at a safepoint while
+   * the JVM swaps the classes in, so a large application is changed in many short pauses.
+   */
+  private static final int BATCH_SIZE = 50;
 
   private final Instrumentation instrumentation;
   private final List<TypeInstrumentation> types;
@@ -46,8 +54,10 @@ final class AgentInstaller {
   /**
    * Builds the advice weaver, hands it to the lazy weaver, and retransforms the matching classes
    * that were loaded before the lazy weaver was registered.
+   *
+   * @return a line saying what was done, for the debug log or the attach summary
    */
-  void prepare() {
+  String prepare() {
     StartupPhases phases = new StartupPhases(System.nanoTime());
     try {
       weaver.ready(new AdviceWeaver(types, agentLoader));
@@ -58,23 +68,99 @@ final class AgentInstaller {
           "could not set up instrumentation; the application runs uninstrumented. Cause: {}",
           t.toString(),
           t);
-      return;
+      return "no instrumentation";
     }
+    Class<?>[] loaded = instrumentation.getAllLoadedClasses();
     List<Class<?>> loadedEarlier = new ArrayList<>();
-    for (Class<?> type : instrumentation.getAllLoadedClasses()) {
-      if (weaver.mayMatch(type.getName().replace('.', '/'), null)
-          && instrumentation.isModifiableClass(type)) {
+    for (Class<?> type : loaded) {
+      if (mayMatch(type)) {
         loadedEarlier.add(type);
       }
     }
-    if (!loadedEarlier.isEmpty()) {
-      try {
-        instrumentation.retransformClasses(loadedEarlier.toArray(new Class<?>[0]));
-      } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
-        logger.warn("could not instrument classes loaded before the agent: {}", e.toString());
+    phases.done(loaded.length + " loaded classes looked at");
+    int changed = retransform(loadedEarlier, "instrument a class loaded before the agent");
+    phases.done(changed + " retransformed");
+    logger.debug("weaver: {}", phases);
+    return phases.toString();
+  }
+
+  /**
+   * Whether some instrumentation may change this loaded class. Its name tells for most; for the
+   * application's own classes, an instrumentation that looks for a method declared in any class
+   * reads the class file, as it does when a class loads.
+   */
+  private boolean mayMatch(Class<?> type) {
+    if (!instrumentation.isModifiableClass(type)) {
+      return false;
+    }
+    String name = type.getName();
+    if (name.indexOf('/') >= 0) {
+      return false; // A hidden class (a lambda's): it has no class file and cannot be changed.
+    }
+    String internalName = name.replace('.', '/');
+    if (weaver.mayMatch(internalName, null)) {
+      return true;
+    }
+    ClassLoader loader = type.getClassLoader();
+    if (loader == null || loader == agentLoader || loader == ClassLoader.getPlatformClassLoader()) {
+      return false;
+    }
+    byte[] classFile = classFile(loader, internalName);
+    return classFile != null && weaver.mayMatch(internalName, classFile);
+  }
+
+  private static byte[] classFile(ClassLoader loader, String internalName) {
+    try (InputStream in = loader.getResourceAsStream(internalName + ".class")) {
+      return in == null ? null : in.readAllBytes();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Restores every class woven to its original byte code: the weaver is removed first, so each
+   * class is retransformed without it.
+   *
+   * @return how many classes were restored
+   */
+  int uninstall() {
+    weaver.detach();
+    instrumentation.removeTransformer(weaver);
+    List<Class<?>> woven = new ArrayList<>();
+    for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+      if (weaver.wove(type.getName().replace('.', '/'))
+          && instrumentation.isModifiableClass(type)) {
+        woven.add(type);
       }
     }
-    phases.done("classes loaded earlier retransformed");
-    logger.debug("weaver: {}", phases);
+    return retransform(woven, "restore a class");
+  }
+
+  /**
+   * Retransforms {@code classes} in batches; a batch that fails is retried class by class, so one
+   * class that cannot be changed does not hold back the others.
+   *
+   * @param what what retransforming does, for the warning if a class fails
+   * @return how many classes were retransformed
+   */
+  private int retransform(List<Class<?>> classes, String what) {
+    int done = 0;
+    for (int from = 0; from < classes.size(); from += BATCH_SIZE) {
+      List<Class<?>> batch = classes.subList(from, Math.min(classes.size(), from + BATCH_SIZE));
+      try {
+        instrumentation.retransformClasses(batch.toArray(new Class<?>[0]));
+        done += batch.size();
+      } catch (Exception | LinkageError batchFailed) {
+        for (Class<?> type : batch) {
+          try {
+            instrumentation.retransformClasses(type);
+            done++;
+          } catch (Exception | LinkageError e) {
+            logger.warn("could not {} ({}): {}", what, type.getName(), e.toString());
+          }
+        }
+      }
+    }
+    return done;
   }
 }

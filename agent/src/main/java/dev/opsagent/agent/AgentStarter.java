@@ -43,10 +43,13 @@ public final class AgentStarter {
    * @param agentArguments {@code key=value,...} from the command line, or {@code null}
    * @param attached whether the agent was loaded into a running JVM rather than at its start
    * @param startNanos when the JVM handed control to the agent
+   * @return the running agent; closing it detaches the agent
    */
-  public static void start(
+  public static AutoCloseable start(
       String agentArguments, Instrumentation instrumentation, boolean attached, long startNanos) {
     StartupPhases phases = new StartupPhases(startNanos);
+    AgentStatus status = new AgentStatus(attached);
+    status.publish("starting", "opsagent " + AgentVersion.get() + " is starting");
     Config config = Config.create(agentArguments, System.getProperties(), System.getenv());
     String level = config.get(Keys.LOG_LEVEL);
     if (level != null && !LogLevel.set(level)) {
@@ -82,13 +85,14 @@ public final class AgentStarter {
     long premainNanos = System.nanoTime() - startNanos;
     logger.debug("start-up path: {}", phases);
 
+    RunningAgent agent = new RunningAgent(installer, telemetry, status, attached);
     // Two threads, so that on a multi-core machine weaving and the SDK are ready sooner.
-    Thread weaver = startThread("opsagent-weaver", installer::prepare);
-    startThread(
-        "opsagent-init",
-        () ->
-            startTelemetry(
-                config, telemetry, weaver, names(enabled), attached, premainNanos, startNanos));
+    agent.weaver = startThread("opsagent-weaver", () -> agent.woven = installer.prepare());
+    agent.init =
+        startThread(
+            "opsagent-init",
+            () -> startTelemetry(config, agent, names(enabled), premainNanos, startNanos));
+    return agent;
   }
 
   private static Thread startThread(String name, Runnable task) {
@@ -118,52 +122,57 @@ public final class AgentStarter {
    */
   private static void startTelemetry(
       Config config,
-      TelemetryHolder holder,
-      Thread weaver,
+      RunningAgent agent,
       String instrumentations,
-      boolean attached,
       long premainNanos,
       long startNanos) {
     StartupPhases phases = new StartupPhases(System.nanoTime());
     // Blocked and waited times of requests need the JVM's thread contention monitoring.
-    ThreadCost.monitorContention(config.getBoolean(Keys.THREAD_CONTENTION_MONITORING, true));
+    agent.switchedContentionMonitoringOn =
+        ThreadCost.monitorContention(config.getBoolean(Keys.THREAD_CONTENTION_MONITORING, true));
     Telemetry telemetry;
     try {
       telemetry = Telemetry.create(config);
-      holder.set(telemetry);
+      agent.telemetry.set(telemetry);
       phases.done("SDK");
     } catch (Throwable t) {
-      holder.fail();
+      agent.telemetry.fail();
       logger.error(
           "could not set up the SDK; the agent records nothing. Cause: {}", t.toString(), t);
+      agent.status.publish("failed", "could not set up the SDK: " + t);
       return;
     }
     Duration shutdownTimeout = config.getDuration(Keys.SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(() -> shutdown(telemetry, shutdownTimeout), "opsagent-shutdown"));
+    agent.shutdownTimeout = shutdownTimeout;
+    agent.addShutdownHook(
+        new Thread(() -> shutdown(telemetry, shutdownTimeout), "opsagent-shutdown"));
     try {
       telemetry.connectExporters();
       phases.done("exporters");
     } catch (Throwable t) {
       logger.error(
           "could not create the exporter; nothing is exported. Cause: {}", t.toString(), t);
+      agent.status.publish("failed", "could not create the exporter: " + t);
       return;
     }
     config.drainProblems().forEach(logger::warn);
     logger.debug("background: {}", phases);
-    awaitWeaver(weaver);
-    logger.info(
-        "opsagent {} {} in {} ms ({} ms on the JVM's start-up path): {}; instrumentations: {}",
-        AgentVersion.get(),
-        attached ? "attached" : "started",
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
-        TimeUnit.NANOSECONDS.toMillis(premainNanos),
-        telemetry.destination(),
-        instrumentations);
+    awaitWeaver(agent.weaver);
+    String line =
+        String.format(
+            "opsagent %s %s in %d ms (%d ms on the JVM's %s path): %s; instrumentations: %s",
+            AgentVersion.get(),
+            agent.attached ? "attached" : "started",
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+            TimeUnit.NANOSECONDS.toMillis(premainNanos),
+            agent.attached ? "attach" : "start-up",
+            telemetry.destination(),
+            instrumentations);
+    logger.info(line);
+    agent.status.publish("active", line);
   }
 
-  private static void shutdown(Telemetry telemetry, Duration timeout) {
+  static void shutdown(Telemetry telemetry, Duration timeout) {
     if (!telemetry.shutdown(timeout)) {
       logger.warn(
           "could not export everything within {} ms at shutdown (set {} to wait longer)",

@@ -11,6 +11,7 @@ import java.security.ProtectionDomain;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -37,6 +38,12 @@ final class LazyWeaver implements ClassFileTransformer {
   private final CountDownLatch settled = new CountDownLatch(1);
   private volatile AdviceWeaver weaver;
 
+  /** Set when the agent detaches: from then on no class is woven. */
+  private volatile boolean detached;
+
+  /** The internal names of the classes woven, to restore when the agent detaches. */
+  private final Set<String> woven = ConcurrentHashMap.newKeySet();
+
   LazyWeaver(
       Instrumentation instrumentation,
       List<TypeInstrumentation> types,
@@ -57,6 +64,19 @@ final class LazyWeaver implements ClassFileTransformer {
   /** The advice weaver could not be built: matching classes load unchanged. */
   void failed() {
     settled.countDown();
+  }
+
+  /** The agent detaches: classes loaded from now on are left as they are. */
+  void detach() {
+    detached = true;
+    settled.countDown();
+  }
+
+  /**
+   * @return whether a class of this internal name was woven
+   */
+  boolean wove(String internalName) {
+    return woven.contains(internalName);
   }
 
   /**
@@ -83,7 +103,10 @@ final class LazyWeaver implements ClassFileTransformer {
       Class<?> classBeingRedefined,
       ProtectionDomain protectionDomain,
       byte[] classfileBuffer) {
-    if (className == null || loader == agentLoader || !mayMatch(className, classfileBuffer)) {
+    if (className == null
+        || detached
+        || loader == agentLoader
+        || !mayMatch(className, classfileBuffer)) {
       return null;
     }
     AdviceWeaver ready = weaver;
@@ -95,15 +118,16 @@ final class LazyWeaver implements ClassFileTransformer {
         return null;
       }
       ready = weaver;
-      if (ready == null) {
+      if (ready == null || detached) {
         return null;
       }
     }
-    byte[] woven = ready.weave(loader, className, classfileBuffer);
-    if (woven != null) {
+    byte[] result = ready.weave(loader, className, classfileBuffer);
+    if (result != null) {
       allowCallsToBootstrapClasses(module);
+      woven.add(className);
     }
-    return woven;
+    return result;
   }
 
   /**

@@ -38,7 +38,8 @@ public class ContentionMonitoring {
     if (!contentionMonitoring && THREADS.isThreadContentionMonitoringSupported()) {
       THREADS.setThreadContentionMonitoringEnabled(false);
     }
-    if (ThreadCost.monitorContention(contentionMonitoring) != contentionMonitoring) {
+    ThreadCost.monitorContention(contentionMonitoring);
+    if (THREADS.isThreadContentionMonitoringEnabled() != contentionMonitoring) {
       throw new IllegalStateException(
           "thread contention monitoring cannot be switched "
               + (contentionMonitoring ? "on" : "off")
@@ -49,9 +50,6 @@ public class ContentionMonitoring {
   /** Leaves monitoring off, as the JVM starts, for a trial run in the same JVM ({@code -f 0}). */
   @TearDown(Level.Trial)
   public void reset() {
-    if (THREADS.isThreadContentionMonitoringSupported()) {
-      THREADS.setThreadContentionMonitoringEnabled(false);
-    }
-    ThreadCost.monitorContention(false);
+    ThreadCost.stopMonitoringContention();
   }
 }

@@ -30,4 +30,17 @@ public final class Bridge {
   public static volatile ThreadHooks threads = ThreadHooks.NO_OP;
 
   private Bridge() {}
+
+  /**
+   * Puts the no-op hooks back: the agent detaches. Woven code still running (a method that was on a
+   * stack while its class was restored) from now on reports to nothing.
+   */
+  public static void reset() {
+    jdkHttpServer = HttpServerHooks.NO_OP;
+    servlet = ServletHooks.NO_OP;
+    jetty = JettyHooks.NO_OP;
+    undertow = UndertowHooks.NO_OP;
+    tasks = TaskHooks.NO_OP;
+    threads = ThreadHooks.NO_OP;
+  }
 }

@@ -5,6 +5,9 @@
 package dev.opsagent.bootstrap;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -28,7 +31,31 @@ import java.util.function.Consumer;
  */
 public abstract class RequestContext {
 
-  private static final ThreadLocal<RequestContext> CURRENT = new ThreadLocal<>();
+  /**
+   * Each thread's slot, created the first time a request is made current on it. The thread-local
+   * holds the slot, never the request: when the agent detaches, {@link #dropAll} empties every
+   * slot, and no thread keeps a request (an object of the agent's class loader) for the rest of its
+   * life.
+   */
+  private static final ThreadLocal<Slot> CURRENT = new ThreadLocal<>();
+
+  /**
+   * Every thread's slot, weakly (a slot goes with its thread), in stripes by thread: a server that
+   * starts a virtual thread per request registers a slot per request.
+   */
+  @SuppressWarnings("unchecked")
+  private static final Map<Slot, Boolean>[] SLOTS = new Map[16];
+
+  static {
+    for (int i = 0; i < SLOTS.length; i++) {
+      SLOTS[i] = Collections.synchronizedMap(new WeakHashMap<Slot, Boolean>());
+    }
+  }
+
+  /** A thread's current request. */
+  private static final class Slot {
+    RequestContext request;
+  }
 
   // Work done for the request by other threads, and its state; guarded by this.
   private long otherCpuNanos;
@@ -68,9 +95,13 @@ public abstract class RequestContext {
    *     complete (a pool's worker started for a request still holds it: it works for none now)
    */
   public static RequestContext current() {
-    RequestContext request = CURRENT.get();
+    Slot slot = CURRENT.get();
+    if (slot == null) {
+      return null;
+    }
+    RequestContext request = slot.request;
     if (request != null && request.ended) {
-      CURRENT.remove();
+      slot.request = null;
       return null;
     }
     return request;
@@ -78,12 +109,35 @@ public abstract class RequestContext {
 
   /** Makes this the calling thread's current request. */
   public final void makeCurrent() {
-    CURRENT.set(this);
+    Slot slot = CURRENT.get();
+    if (slot == null) {
+      slot = new Slot();
+      SLOTS[(int) Thread.currentThread().getId() & (SLOTS.length - 1)].put(slot, Boolean.TRUE);
+      CURRENT.set(slot);
+    }
+    slot.request = this;
   }
 
   /** Leaves the calling thread working for no request. */
   public static void clearCurrent() {
-    CURRENT.remove();
+    Slot slot = CURRENT.get();
+    if (slot != null) {
+      slot.request = null;
+    }
+  }
+
+  /**
+   * Leaves every thread working for no request: the agent detaches. A thread that a request is
+   * current on right now loses it; advice no longer reports to the agent anyway.
+   */
+  public static void dropAll() {
+    for (Map<Slot, Boolean> stripe : SLOTS) {
+      synchronized (stripe) {
+        for (Slot slot : stripe.keySet()) {
+          slot.request = null;
+        }
+      }
+    }
   }
 
   /** A task was handed to an executor on behalf of this request. */

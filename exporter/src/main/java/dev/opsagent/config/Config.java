@@ -71,14 +71,17 @@ public final class Config {
   /**
    * Agent arguments are {@code key=value} pairs separated by commas. A part without {@code =}
    * continues the previous value, so lists need no quoting: {@code
-   * otel.instrumentation.http.server.capture-request-headers=x-request-id,x-tenant}.
+   * otel.instrumentation.http.server.capture-request-headers=x-request-id,x-tenant}. Arguments with
+   * a line break are one pair per line, the values taken as they are: {@code java -jar opsagent.jar
+   * attach} passes them so.
    */
   private void parseAgentArguments(String arguments) {
     if (arguments == null || arguments.isBlank()) {
       return;
     }
+    boolean perLine = arguments.indexOf('\n') >= 0;
     String lastKey = null;
-    for (String part : arguments.split(",")) {
+    for (String part : arguments.split(perLine ? "\n" : ",")) {
       if (part.isBlank()) {
         continue;
       }
@@ -86,7 +89,7 @@ public final class Config {
       if (eq > 0) {
         lastKey = part.substring(0, eq).trim();
         agentArguments.put(lastKey, part.substring(eq + 1).trim());
-      } else if (lastKey != null) {
+      } else if (lastKey != null && !perLine) {
         agentArguments.merge(lastKey, part.trim(), (previous, next) -> previous + "," + next);
       } else {
         problem("agent argument '" + part.trim() + "' is not key=value: ignored");

@@ -37,6 +37,22 @@ final class SdkLogBridge extends Handler {
     sdkLogger = logger;
   }
 
+  /** Takes the bridge out of {@code java.util.logging}'s loggers: the agent detaches. */
+  static synchronized void uninstall() {
+    Logger logger = sdkLogger;
+    if (logger == null) {
+      return;
+    }
+    for (Handler handler : logger.getHandlers()) {
+      if (handler instanceof SdkLogBridge) {
+        logger.removeHandler(handler);
+      }
+    }
+    logger.setLevel(null);
+    logger.setUseParentHandlers(true);
+    sdkLogger = null;
+  }
+
   @Override
   public void publish(LogRecord record) {
     org.slf4j.Logger target = LoggerFactory.getLogger(record.getLoggerName());

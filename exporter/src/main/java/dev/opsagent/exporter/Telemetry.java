@@ -31,10 +31,14 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's own OpenTelemetry SDK: tracer and meter providers, the batch span processor, the
@@ -42,6 +46,8 @@ import java.util.concurrent.TimeUnit;
  * application's own telemetry, if it has any, is not touched.
  */
 public final class Telemetry {
+
+  private static final Logger logger = LoggerFactory.getLogger(Telemetry.class);
 
   /** Name of the agent's tracer and meter (the instrumentation scope). */
   public static final String SCOPE = "dev.opsagent";
@@ -267,6 +273,34 @@ public final class Telemetry {
     CompletableResultCode done =
         CompletableResultCode.ofAll(
             Arrays.asList(tracerProvider.shutdown(), meterProvider.shutdown()));
-    return done.join(timeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
+    boolean flushed = done.join(timeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
+    SdkLogBridge.uninstall();
+    return flushed;
+  }
+
+  /**
+   * Stops the threads that OkHttp, the exporters' HTTP client, shares between all its clients: its
+   * task runner's pool, whose idle threads would otherwise live on for a minute. For a detach only:
+   * no OkHttp client works after it. Okio's watchdog thread cannot be stopped: it ends by itself a
+   * minute after the last export.
+   */
+  public static void stopSharedThreads() {
+    try {
+      Class<?> taskRunner = Class.forName("okhttp3.internal.concurrent.TaskRunner");
+      Object runner = taskRunner.getField("INSTANCE").get(null);
+      Object backend = field(taskRunner, "backend").get(runner);
+      Object executor = field(backend.getClass(), "executor").get(backend);
+      if (executor instanceof ExecutorService) {
+        ((ExecutorService) executor).shutdown();
+      }
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      logger.debug("could not stop OkHttp's task runner: {}", e.toString());
+    }
+  }
+
+  private static Field field(Class<?> owner, String name) throws NoSuchFieldException {
+    Field field = owner.getDeclaredField(name);
+    field.setAccessible(true);
+    return field;
   }
 }

@@ -227,6 +227,21 @@ class ConfigTest {
     }
 
     @Test
+    void argumentsWithLineBreaksAreOnePairPerLineAndValuesKeepTheirCommas() {
+      Config config =
+          agentArgs(
+              "otel.resource.attributes=team=checkout,tier=1\n"
+                  + "otel.service.name=orders\n"
+                  + "\n"
+                  + "not-a-pair");
+
+      assertThat(config.get("otel.resource.attributes")).isEqualTo("team=checkout,tier=1");
+      assertThat(config.get("otel.service.name")).isEqualTo("orders");
+      assertThat(config.drainProblems())
+          .containsExactly("agent argument 'not-a-pair' is not key=value: ignored");
+    }
+
+    @Test
     void valueMayContainEqualsSigns() {
       Config config = agentArgs("otel.exporter.otlp.headers=api-key=s3cr3t==");
 
@@ -568,6 +583,21 @@ class ConfigTest {
           .containsEntry("owner", "Team Orders")
           .containsEntry("path", "/opt/app")
           .containsEntry("eq", "a=b");
+    }
+
+    @Test
+    void argumentsWithLineBreaksAreOnePairPerLineAndValuesKeepTheirCommas() {
+      Config config =
+          agentArgs(
+              "otel.resource.attributes=team=checkout,tier=1\n"
+                  + "otel.service.name=orders\n"
+                  + "\n"
+                  + "not-a-pair");
+
+      assertThat(config.get("otel.resource.attributes")).isEqualTo("team=checkout,tier=1");
+      assertThat(config.get("otel.service.name")).isEqualTo("orders");
+      assertThat(config.drainProblems())
+          .containsExactly("agent argument 'not-a-pair' is not key=value: ignored");
     }
 
     @Test

@@ -165,6 +165,17 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
         (carrier, key) -> carrier == null ? null : accessor.requestHeader(carrier, key);
   }
 
+  /**
+   * Lets go of what the recorders share with the application: the agent detaches, its hooks are
+   * gone already. Records waiting for late work complete; the servers' APIs are forgotten.
+   *
+   * @return whether the grace timer's thread ended within the time given
+   */
+  public static boolean detach(long timeoutMillis) throws InterruptedException {
+    ReflectiveCalls.forgetAll();
+    return ServerRequest.stopGraceTimer(timeoutMillis);
+  }
+
   @Override
   public Object onEnter(Object exchange) {
     // A request already current on this thread: a nested handler or filter, recorded by the outer

@@ -12,6 +12,9 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Calls into a server's or an application's API through method handles. The agent's classes cannot
@@ -23,6 +26,9 @@ import java.util.Optional;
 public final class ReflectiveCalls {
 
   private static final MethodHandles.Lookup LOOKUP = MethodHandles.publicLookup();
+
+  /** Every cache {@link #perClass} made. */
+  private static final List<PerClass<?>> CACHES = new CopyOnWriteArrayList<>();
 
   private ReflectiveCalls() {}
 
@@ -39,16 +45,51 @@ public final class ReflectiveCalls {
    * has none, or whose API could not be looked up.
    */
   public static <T> ClassValue<Optional<T>> perClass(ApiLookup<T> lookup) {
-    return new ClassValue<Optional<T>>() {
-      @Override
-      protected Optional<T> computeValue(Class<?> type) {
-        try {
-          return Optional.ofNullable(lookup.find(type));
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-          return Optional.empty();
-        }
+    PerClass<T> cache = new PerClass<>(lookup);
+    CACHES.add(cache);
+    return cache;
+  }
+
+  /**
+   * Forgets every API looked up: the agent detaches. A class holds the values computed for it, and
+   * a value holds the agent's class loader: left there, the application's classes would keep the
+   * agent's loader for as long as they live.
+   */
+  public static void forgetAll() {
+    CACHES.forEach(PerClass::forgetAll);
+  }
+
+  /** A per-class cache that knows which classes it holds a value for. */
+  private static final class PerClass<T> extends ClassValue<Optional<T>> {
+
+    private final ApiLookup<T> lookup;
+
+    /** The classes with a value, weakly: a class that is unloaded drops out. */
+    private final Set<Class<?>> computed =
+        Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
+    PerClass(ApiLookup<T> lookup) {
+      this.lookup = lookup;
+    }
+
+    @Override
+    protected Optional<T> computeValue(Class<?> type) {
+      computed.add(type);
+      try {
+        return Optional.ofNullable(lookup.find(type));
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        return Optional.empty();
       }
-    };
+    }
+
+    void forgetAll() {
+      List<Class<?>> types;
+      synchronized (computed) {
+        types = new ArrayList<>(computed);
+        computed.clear();
+      }
+      types.forEach(this::remove);
+    }
   }
 
   /**

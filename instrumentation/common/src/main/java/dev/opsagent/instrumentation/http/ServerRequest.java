@@ -133,6 +133,16 @@ final class ServerRequest extends RequestContext {
   }
 
   /**
+   * Stops the grace timer once the records waiting on it completed: the agent detaches.
+   *
+   * @return whether its thread ended within the time given
+   */
+  static boolean stopGraceTimer(long timeoutMillis) throws InterruptedException {
+    Grace.TIMER.shutdown();
+    return Grace.TIMER.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
    * The timer that completes records whose work ran past their grace; its one thread is idle
    * otherwise.
    */

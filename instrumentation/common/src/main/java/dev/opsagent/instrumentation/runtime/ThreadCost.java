@@ -43,18 +43,32 @@ public final class ThreadCost {
    * Switches thread contention monitoring on (so that blocked and waited times can be read) or
    * leaves it as it is.
    *
-   * @return whether blocked and waited times will be read
+   * @return whether the agent switched it on: it was off
    */
   public static boolean monitorContention(boolean enable) {
+    boolean switchedOn = false;
     try {
-      if (enable && THREADS.isThreadContentionMonitoringSupported()) {
+      if (enable
+          && THREADS.isThreadContentionMonitoringSupported()
+          && !THREADS.isThreadContentionMonitoringEnabled()) {
         THREADS.setThreadContentionMonitoringEnabled(true);
+        switchedOn = true;
       }
       contentionMonitoring = THREADS.isThreadContentionMonitoringEnabled();
     } catch (UnsupportedOperationException | SecurityException e) {
       contentionMonitoring = false;
     }
-    return contentionMonitoring;
+    return switchedOn;
+  }
+
+  /** Switches thread contention monitoring off again: the agent that switched it on detaches. */
+  public static void stopMonitoringContention() {
+    contentionMonitoring = false;
+    try {
+      THREADS.setThreadContentionMonitoringEnabled(false);
+    } catch (UnsupportedOperationException | SecurityException e) {
+      // It stays on: it only costs the JVM a little bookkeeping.
+    }
   }
 
   /**

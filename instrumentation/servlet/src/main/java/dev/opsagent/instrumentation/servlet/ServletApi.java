@@ -12,12 +12,14 @@ import static dev.opsagent.instrumentation.http.ReflectiveCalls.object;
 import static dev.opsagent.instrumentation.http.ReflectiveCalls.string;
 import static dev.opsagent.instrumentation.http.ReflectiveCalls.strings;
 
+import dev.opsagent.instrumentation.http.ReflectiveCalls;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The servlet API of one application, {@code javax.servlet} or {@code jakarta.servlet}, called
@@ -28,16 +30,9 @@ import java.util.List;
  */
 final class ServletApi {
 
-  /** Per request class: its servlet API, or {@link #NONE} for a request that is not HTTP. */
-  private static final ClassValue<ServletApi> BY_REQUEST_CLASS =
-      new ClassValue<ServletApi>() {
-        @Override
-        protected ServletApi computeValue(Class<?> requestClass) {
-          return find(requestClass);
-        }
-      };
-
-  private static final ServletApi NONE = new ServletApi();
+  /** Per request class: its servlet API, empty for a request that is not HTTP. */
+  private static final ClassValue<Optional<ServletApi>> BY_REQUEST_CLASS =
+      ReflectiveCalls.perClass(ServletApi::find);
 
   /** {@code javax.servlet} or {@code jakarta.servlet}. */
   final String namespace;
@@ -76,17 +71,6 @@ final class ServletApi {
   private final MethodHandle addListener;
   private final MethodHandle eventThrowable;
   private final MethodHandle eventAsyncContext;
-
-  private ServletApi() {
-    namespace = null;
-    asyncListener = null;
-    getMethod = getScheme = getRequestUri = getQueryString = getHeader = getHeaders = null;
-    getProtocol = getRemoteAddr = getRemotePort = getLocalAddr = getLocalPort = null;
-    getDispatcherType = getAttribute = setAttribute = isAsyncStarted = getAsyncContext = null;
-    getContextPath = getServletPath = getPathInfo = getHttpServletMapping = null;
-    getMappingPattern = getMappingMatch = getStatus = isCommitted = getResponseHeaders = null;
-    addListener = eventThrowable = eventAsyncContext = null;
-  }
 
   private ServletApi(Class<?> request, String namespace) throws ReflectiveOperationException {
     this.namespace = namespace;
@@ -143,22 +127,21 @@ final class ServletApi {
    *     servlet request
    */
   static ServletApi of(Object request) {
-    ServletApi api = BY_REQUEST_CLASS.get(request.getClass());
-    return api == NONE ? null : api;
+    return BY_REQUEST_CLASS.get(request.getClass()).orElse(null);
   }
 
-  private static ServletApi find(Class<?> requestClass) {
+  /**
+   * @return the servlet API of requests of this class, or {@code null} for a request that is not
+   *     HTTP
+   */
+  private static ServletApi find(Class<?> requestClass) throws ReflectiveOperationException {
     for (String namespace : new String[] {"jakarta.servlet", "javax.servlet"}) {
       Class<?> httpRequest = findInterface(requestClass, namespace + ".http.HttpServletRequest");
       if (httpRequest != null) {
-        try {
-          return new ServletApi(httpRequest, namespace);
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-          return NONE;
-        }
+        return new ServletApi(httpRequest, namespace);
       }
     }
-    return NONE;
+    return null;
   }
 
   String method(Object request) {
