@@ -21,6 +21,7 @@ public final class OpsAgent {
 
   /** Called by the JVM for {@code -javaagent:opsagent.jar[=key=value,...]}. */
   public static void premain(String agentArguments, Instrumentation instrumentation) {
+    if (JdkTools.skipAgent(agentArguments)) return;
     start(agentArguments, instrumentation, false);
   }
 
