@@ -4,6 +4,7 @@
  */
 package dev.opsagent;
 
+import dev.opsagent.cli.Cli;
 import java.io.File;
 import java.lang.instrument.Instrumentation;
 import java.net.URL;
@@ -30,20 +31,9 @@ public final class OpsAgent {
     start(agentArguments, instrumentation, true);
   }
 
-  /** {@code java -jar opsagent.jar}: says what this jar is and how to use it. */
+  /** {@code java -jar opsagent.jar <command>}: the command line, see {@link Cli}. */
   public static void main(String[] arguments) {
-    String version = OpsAgent.class.getPackage().getImplementationVersion();
-    System.out.println("opsagent " + (version == null ? "(development build)" : version));
-    System.out.println(
-        "Operational-monitoring agent for the JVM: HTTP server spans and per-request");
-    System.out.println("runtime cost, exported over OTLP.");
-    System.out.println();
-    System.out.println("Usage: add it to the JVM's command line, for example");
-    System.out.println("  java -javaagent:/path/to/opsagent.jar -jar app.jar");
-    System.out.println(
-        "  OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4318 java -javaagent:/path/to/opsagent.jar ...");
-    System.out.println(
-        "  java -javaagent:/path/to/opsagent.jar=otel.service.name=orders,opsagent.log.level=debug ...");
+    Cli.main(arguments);
   }
 
   /**
