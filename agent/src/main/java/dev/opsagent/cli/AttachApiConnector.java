@@ -10,6 +10,7 @@ import com.sun.tools.attach.VirtualMachine;
 import com.sun.tools.attach.VirtualMachineDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -114,27 +115,30 @@ final class AttachApiConnector implements JvmConnector {
     }
 
     @Override
-    public Optional<String> threadDump() {
-      try {
-        return call(this::readThreadDump);
-      } catch (AttachFailure e) {
-        return Optional.empty();
-      }
+    public Optional<String> threadDump() throws AttachFailure {
+      return call(this::readThreadDump);
     }
 
     private Optional<String> readThreadDump() throws IOException {
+      Method executeJCmd;
       try {
         Class<?> hotspot = Class.forName(HOTSPOT_VIRTUAL_MACHINE);
         if (!hotspot.isInstance(vm)) {
           return Optional.empty();
         }
-        Method executeJCmd = hotspot.getMethod("executeJCmd", String.class);
-        try (InputStream dump = (InputStream) executeJCmd.invoke(vm, "Thread.print")) {
-          return Optional.of(new String(dump.readAllBytes(), UTF_8));
-        }
+        executeJCmd = hotspot.getMethod("executeJCmd", String.class);
       } catch (ReflectiveOperationException | RuntimeException e) {
         // Not exported to this command (run other than by java -jar), or not a HotSpot JVM.
         return Optional.empty();
+      }
+      try (InputStream dump = (InputStream) executeJCmd.invoke(vm, "Thread.print")) {
+        return Optional.of(new String(dump.readAllBytes(), UTF_8));
+      } catch (IllegalAccessException e) {
+        return Optional.empty();
+      } catch (InvocationTargetException e) {
+        throw e.getCause() instanceof IOException
+            ? (IOException) e.getCause()
+            : new IOException(e.getCause());
       }
     }
 

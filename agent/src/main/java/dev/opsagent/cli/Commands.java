@@ -202,17 +202,23 @@ final class Commands {
       } else {
         field("opsagent", "not loaded");
       }
-      Optional<String> dump = jvm.threadDump();
-      if (dump.isPresent()) {
-        List<String> threads = ThreadDump.agentThreads(dump.get());
-        field("threads", threads.isEmpty() ? "none" : String.join(", ", threads));
-      } else {
-        field(
-            "threads",
-            "not listed: this runtime does not let the command ask the JVM for its threads (run"
-                + " it as java -jar, which allows it)");
-      }
+      field("threads", agentThreads(jvm));
       return 0;
+    }
+  }
+
+  /** The agent's live threads, {@code none}, or why they cannot be listed. */
+  private static String agentThreads(JvmConnection jvm) {
+    try {
+      Optional<String> dump = jvm.threadDump();
+      if (dump.isEmpty()) {
+        return "not listed: this runtime does not let the command ask the JVM for its threads (run"
+            + " it as java -jar, which allows it)";
+      }
+      List<String> threads = ThreadDump.agentThreads(dump.get());
+      return threads.isEmpty() ? "none" : String.join(", ", threads);
+    } catch (AttachFailure e) {
+      return "not listed: " + CliException.describe(e.getCause());
     }
   }
 

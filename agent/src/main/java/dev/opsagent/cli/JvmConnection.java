@@ -27,7 +27,7 @@ interface JvmConnection extends AutoCloseable {
    * let the command ask for it (it needs {@code sun.tools.attach} exported, as the jar's manifest
    * does for {@code java -jar}).
    */
-  Optional<String> threadDump();
+  Optional<String> threadDump() throws AttachFailure;
 
   @Override
   void close();
