@@ -53,6 +53,10 @@ final class LazyWeaver implements ClassFileTransformer {
     this.types = types;
     this.agentLoader = agentLoader;
     this.bootstrapModule = bootstrapModule;
+    // Loads every class the name check uses, before the JVM calls it: loaded on demand, inside a
+    // class load of another thread that holds a lock the JDK takes while loading classes (its
+    // PerfCounter's), the check deadlocked with a thread loading the same class.
+    mayMatch("java/lang/Object", new byte[0]);
   }
 
   /** The advice weaver is ready: from now on matching classes are woven without waiting. */

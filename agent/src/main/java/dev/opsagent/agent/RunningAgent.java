@@ -126,6 +126,9 @@ final class RunningAgent implements AutoCloseable {
       Telemetry.stopSharedThreads();
     }
     List<String> running = awaitAgentThreads(Thread.currentThread());
+    // Again, now that no hook can be running: a request that read its hook just before the reset
+    // may have been made current on its thread after the first drop.
+    RequestContext.dropAll();
     if (!timerStopped) {
       running.add("opsagent-request-grace");
     }

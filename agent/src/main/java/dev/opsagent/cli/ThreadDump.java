@@ -12,8 +12,14 @@ import java.util.regex.Pattern;
 /** Reads a JVM's thread dump ({@code jcmd <pid> Thread.print}). */
 final class ThreadDump {
 
-  /** Every thread agent code starts has a name with this prefix. */
+  /** The agent names the threads it starts with this prefix. */
   static final String AGENT_THREAD_PREFIX = "opsagent-";
+
+  /**
+   * The agent's libraries name theirs as they like (the SDK's batch span processor, OkHttp's and
+   * Okio's), but their code runs from the agent's packages, relocated under this one.
+   */
+  private static final String AGENT_FRAME = "\tat dev.opsagent.";
 
   /**
    * A thread's heading: {@code "name" #12 daemon prio=5 ...} (JDK 17), {@code "name" #12 [4242]
@@ -24,16 +30,44 @@ final class ThreadDump {
 
   private ThreadDump() {}
 
-  /** The names of the agent's threads ({@code opsagent-*}) in {@code dump}, in its order. */
+  /**
+   * The names of the agent's threads in {@code dump}, in its order: those named {@code opsagent-*},
+   * and those running the agent's code at the bottom of their stack (its libraries' threads).
+   */
   static List<String> agentThreads(String dump) {
     List<String> names = new ArrayList<>();
     Matcher heading = THREAD_HEADING.matcher(dump);
-    while (heading.find()) {
+    boolean found = heading.find();
+    while (found) {
       String name = heading.group(1);
-      if (name.startsWith(AGENT_THREAD_PREFIX)) {
+      int start = heading.end();
+      found = heading.find();
+      String stack = dump.substring(start, found ? heading.start() : dump.length());
+      if (name.startsWith(AGENT_THREAD_PREFIX) || startsInAgentCode(stack)) {
         names.add(name);
       }
     }
     return names;
+  }
+
+  /**
+   * Whether the stack's outermost frame that is not the JDK's (thread and pool plumbing) is the
+   * agent's: an application thread running a woven method has the application's code below it.
+   */
+  private static boolean startsInAgentCode(String stack) {
+    String[] lines = stack.split("\n");
+    for (int i = lines.length - 1; i >= 0; i--) {
+      String line = lines[i];
+      if (!line.startsWith("\tat ")) {
+        continue;
+      }
+      if (line.startsWith(AGENT_FRAME)) {
+        return true;
+      }
+      if (!line.startsWith("\tat java.") && !line.startsWith("\tat jdk.")) {
+        return false;
+      }
+    }
+    return false;
   }
 }

@@ -37,10 +37,19 @@ class ListingTest {
             + "\"opsagent-exporter\" #23 daemon prio=5 os_prio=0 cpu=1.2ms tid=0x3 nid=0x4\n"
             + "\"opsagent-weaver \"x\"\" #24 [6155] daemon prio=5 os_prio=0 cpu=0.2ms\n"
             + "\"app-opsagent-lookalike\" #25 prio=5\n"
+            + "\"Okio Watchdog\" #26 daemon prio=5\n"
+            + "   java.lang.Thread.State: TIMED_WAITING (parking)\n"
+            + "\tat jdk.internal.misc.Unsafe.park(java.base@17.0.15/Native Method)\n"
+            + "\tat dev.opsagent.shaded.okio.AsyncTimeout$Watchdog.run(AsyncTimeout.kt:211)\n\n"
+            + "\"app-worker-1\" #27 prio=5\n"
+            + "\tat dev.opsagent.instrumentation.http.HttpServerRecorder.onEnter(Unknown Source)\n"
+            + "\tat sun.net.httpserver.ServerImpl$Exchange.run(ServerImpl.java:786)\n"
+            + "\tat com.example.App.lambda$main$0(App.java:12)\n"
+            + "\tat java.lang.Thread.run(java.base@17.0.15/Thread.java:840)\n\n"
             + "\"VM Thread\" os_prio=0 cpu=1.84ms elapsed=3.01s tid=0x5 nid=0x6 runnable\n";
 
     assertThat(ThreadDump.agentThreads(dump))
-        .containsExactly("opsagent-exporter", "opsagent-weaver \"x\"");
+        .containsExactly("opsagent-exporter", "opsagent-weaver \"x\"", "Okio Watchdog");
     assertThat(ThreadDump.agentThreads("\"main\" #1 prio=5\n")).isEmpty();
   }
 

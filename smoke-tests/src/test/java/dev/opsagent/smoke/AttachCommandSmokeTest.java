@@ -225,6 +225,10 @@ class AttachCommandSmokeTest {
                   + " warning");
       assertThat(target.awaitStderr("WARNING: A Java agent has been loaded dynamically", AWAIT))
           .contains(AgentCli.jar().toString());
+      assertThat(cli.waitForExit(AWAIT)).as("exit code").isZero();
+      assertThat(cli.stdout())
+          .contains(
+              "opsagent 0.1.0 attached to JVM " + target.pid() + " (" + APP_MAIN + "): active");
     }
   }
 

@@ -14,23 +14,19 @@ import dev.opsagent.smoke.harness.AppJvm;
 import dev.opsagent.smoke.harness.Http;
 import dev.opsagent.smoke.harness.Jdk;
 import dev.opsagent.smoke.harness.Jdks;
+import dev.opsagent.smoke.harness.JvmDiagnostics;
 import dev.opsagent.smoke.harness.OtlpReceiver;
 import dev.opsagent.smoke.harness.ReceivedSpan;
 import dev.opsagent.smoke.harness.Server;
 import dev.opsagent.smoke.harness.StandaloneTomcat;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -204,7 +200,12 @@ class ServletSpansSmokeTest {
 
       // Undeployed, the webapp's class loader can be collected: the agent holds nothing of it.
       tomcat.undeploy("sample");
-      assertThat(awaitNoWebappClassLoader(jdk, tomcat.pid()))
+      assertThat(
+              JvmDiagnostics.instancesAfterFullGc(
+                  jdk,
+                  tomcat.pid(),
+                  "org\\.apache\\.catalina\\.loader\\.\\w*WebappClassLoader",
+                  Duration.ofSeconds(10)))
           .as("webapp class loaders left after undeployment and full GCs")
           .isZero();
     }
@@ -306,41 +307,5 @@ class ServletSpansSmokeTest {
       String path = span.attr("url.path");
       return path != null && path.startsWith(prefix);
     };
-  }
-
-  /**
-   * Runs full GCs through {@code jcmd GC.class_histogram} until no instance of Tomcat's webapp
-   * class loader is left, or 10 s passed.
-   *
-   * @return the instances left
-   */
-  private static long awaitNoWebappClassLoader(Jdk jdk, long pid)
-      throws IOException, InterruptedException {
-    Pattern loaders =
-        Pattern.compile(
-            "^\\s*\\d+:\\s+(\\d+)\\s+\\d+\\s+org\\.apache\\.catalina\\.loader\\.\\w*WebappClassLoader\\b",
-            Pattern.MULTILINE);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    long left;
-    do {
-      Process jcmd =
-          new ProcessBuilder(
-                  jdk.home().resolve("bin/jcmd").toString(),
-                  Long.toString(pid),
-                  "GC.class_histogram")
-              .redirectErrorStream(true)
-              .start();
-      String histogram = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      jcmd.waitFor();
-      left = 0;
-      Matcher matcher = loaders.matcher(histogram);
-      while (matcher.find()) {
-        left += Long.parseLong(matcher.group(1));
-      }
-      if (left > 0) {
-        Smoke.pause(Duration.ofMillis(500));
-      }
-    } while (left > 0 && System.nanoTime() < deadline);
-    return left;
   }
 }
