@@ -4,6 +4,7 @@
  */
 package dev.opsagent.agent;
 
+import dev.opsagent.cli.AgentState;
 import dev.opsagent.config.Config;
 import dev.opsagent.config.Keys;
 import dev.opsagent.exporter.AgentVersion;
@@ -49,7 +50,7 @@ public final class AgentStarter {
       String agentArguments, Instrumentation instrumentation, boolean attached, long startNanos) {
     StartupPhases phases = new StartupPhases(startNanos);
     AgentStatus status = new AgentStatus(attached);
-    status.publish("starting", "opsagent " + AgentVersion.get() + " is starting");
+    status.publish(AgentState.STARTING, "opsagent " + AgentVersion.get() + " is starting");
     Config config = Config.create(agentArguments, System.getProperties(), System.getenv());
     String level = config.get(Keys.LOG_LEVEL);
     if (level != null && !LogLevel.set(level)) {
@@ -139,7 +140,7 @@ public final class AgentStarter {
       agent.telemetry.fail();
       logger.error(
           "could not set up the SDK; the agent records nothing. Cause: {}", t.toString(), t);
-      agent.status.publish("failed", "could not set up the SDK: " + t);
+      agent.status.publish(AgentState.FAILED, "could not set up the SDK: " + t);
       return;
     }
     Duration shutdownTimeout = config.getDuration(Keys.SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT);
@@ -152,7 +153,7 @@ public final class AgentStarter {
     } catch (Throwable t) {
       logger.error(
           "could not create the exporter; nothing is exported. Cause: {}", t.toString(), t);
-      agent.status.publish("failed", "could not create the exporter: " + t);
+      agent.status.publish(AgentState.FAILED, "could not create the exporter: " + t);
       return;
     }
     config.drainProblems().forEach(logger::warn);
@@ -169,7 +170,7 @@ public final class AgentStarter {
             telemetry.destination(),
             instrumentations);
     logger.info(line);
-    agent.status.publish("active", line);
+    agent.status.publish(AgentState.ACTIVE, line);
   }
 
   static void shutdown(Telemetry telemetry, Duration timeout) {

@@ -6,6 +6,7 @@ package dev.opsagent.agent;
 
 import dev.opsagent.bootstrap.Bridge;
 import dev.opsagent.bootstrap.RequestContext;
+import dev.opsagent.cli.AgentState;
 import dev.opsagent.exporter.Telemetry;
 import dev.opsagent.exporter.TelemetryHolder;
 import dev.opsagent.instrumentation.http.HttpServerRecorder;
@@ -79,7 +80,7 @@ final class RunningAgent implements AutoCloseable {
   @Override
   public void close() {
     long startNanos = System.nanoTime();
-    status.publish("detaching", "opsagent is detaching");
+    status.publish(AgentState.DETACHING, "opsagent is detaching");
     Thread caller = Thread.currentThread();
     ClassLoader callerLoader = caller.getContextClassLoader();
     // Threads the exporters start while they stop are the agent's own, as are their loaders.
@@ -87,10 +88,10 @@ final class RunningAgent implements AutoCloseable {
     try {
       String summary = detach(startNanos);
       logger.info(summary);
-      status.publish("detached", summary);
+      status.publish(AgentState.DETACHED, summary);
     } catch (RuntimeException | Error e) {
       logger.error("detaching failed: {}", e.toString(), e);
-      status.publish("failed", "detaching failed: " + e);
+      status.publish(AgentState.FAILED, "detaching failed: " + e);
     } finally {
       caller.setContextClassLoader(callerLoader);
     }

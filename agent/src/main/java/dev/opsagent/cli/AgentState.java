@@ -11,21 +11,22 @@ import java.util.Properties;
  * What opsagent publishes about itself in the system properties of the JVM it runs in, which the
  * attach API reads from outside: {@code dev.opsagent.version}, {@code .state}, {@code .loaded}
  * ({@code javaagent} or {@code attach}), {@code .since} (an ISO-8601 instant) and {@code .summary}
- * (one human line: the start-up line, what detach did, or why it failed).
+ * (one human line: the start-up line, what detach did, or why it failed). The agent publishes them
+ * with these names (compile-time constants: the agent's class loader never loads this class).
  */
-final class AgentState {
+public final class AgentState {
 
-  static final String VERSION = "dev.opsagent.version";
-  static final String STATE = "dev.opsagent.state";
-  static final String LOADED = "dev.opsagent.loaded";
-  static final String SINCE = "dev.opsagent.since";
-  static final String SUMMARY = "dev.opsagent.summary";
+  public static final String VERSION = "dev.opsagent.version";
+  public static final String STATE = "dev.opsagent.state";
+  public static final String LOADED = "dev.opsagent.loaded";
+  public static final String SINCE = "dev.opsagent.since";
+  public static final String SUMMARY = "dev.opsagent.summary";
 
-  static final String STARTING = "starting";
-  static final String ACTIVE = "active";
-  static final String DETACHING = "detaching";
-  static final String DETACHED = "detached";
-  static final String FAILED = "failed";
+  public static final String STARTING = "starting";
+  public static final String ACTIVE = "active";
+  public static final String DETACHING = "detaching";
+  public static final String DETACHED = "detached";
+  public static final String FAILED = "failed";
 
   private final String version;
   private final String state;
