@@ -13,14 +13,17 @@ import dev.opsagent.smoke.harness.AgentCli;
 import dev.opsagent.smoke.harness.AppJvm;
 import dev.opsagent.smoke.harness.Http;
 import dev.opsagent.smoke.harness.Jdk;
+import dev.opsagent.smoke.harness.Jdks;
 import dev.opsagent.smoke.harness.JvmDiagnostics;
 import dev.opsagent.smoke.harness.OtlpReceiver;
 import dev.opsagent.smoke.harness.ReceivedSpan;
 import dev.opsagent.smoke.harness.RequestLoad;
+import dev.opsagent.smoke.harness.Server;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -99,6 +102,37 @@ class AttachDetachSmokeTest {
       load.close();
       assertThat(load.failures()).as("requests that failed under the load").isEmpty();
       assertThat(load.succeeded()).as("requests served under the load").isGreaterThan(100);
+    }
+  }
+
+  /**
+   * A Spring Boot application that has served already: its servlets, filters and Spring's
+   * dispatcher are loaded, found by their class files and retransformed, and the route comes from
+   * Spring's pattern.
+   */
+  @Test
+  void attachToASpringBootApplicationThatIsServing() throws Exception {
+    Jdk jdk = Jdks.current();
+    try (OtlpReceiver receiver = OtlpReceiver.startHttp();
+        AppJvm app = AppJvm.builder(jdk, Server.SPRING_BOOT3).withoutAgent().start()) {
+      assertThat(Http.get(app.port(), "/users/7").statusCode()).isEqualTo(200);
+
+      AgentCli.Result attach =
+          AgentCli.run(
+              jdk,
+              "attach",
+              attachArguments(Long.toString(app.pid()), receiver, "boot", FAST_SPANS));
+      assertThat(attach.exitCode()).as(attach.output()).isZero();
+
+      assertThat(Http.get(app.port(), "/users/42").statusCode()).isEqualTo(200);
+      assertThat(receiver.awaitSpans(span -> "/users/42".equals(span.attr("url.path")), 1, AWAIT))
+          .singleElement()
+          .satisfies(
+              span -> {
+                assertThat(span.name()).isEqualTo("GET /users/{id}");
+                assertThat(span.attr("http.route")).isEqualTo("/users/{id}");
+                assertThat(span.longAttr("http.response.status_code")).isEqualTo(200L);
+              });
     }
   }
 
