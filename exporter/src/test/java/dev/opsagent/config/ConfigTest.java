@@ -586,21 +586,6 @@ class ConfigTest {
     }
 
     @Test
-    void argumentsWithLineBreaksAreOnePairPerLineAndValuesKeepTheirCommas() {
-      Config config =
-          agentArgs(
-              "otel.resource.attributes=team=checkout,tier=1\n"
-                  + "otel.service.name=orders\n"
-                  + "\n"
-                  + "not-a-pair");
-
-      assertThat(config.get("otel.resource.attributes")).isEqualTo("team=checkout,tier=1");
-      assertThat(config.get("otel.service.name")).isEqualTo("orders");
-      assertThat(config.drainProblems())
-          .containsExactly("agent argument 'not-a-pair' is not key=value: ignored");
-    }
-
-    @Test
     void valueMayContainEqualsSigns() {
       Config config = envVars("OTEL_EXPORTER_OTLP_HEADERS", "authorization=Basic dXNlcjpwYXNz==");
 
