@@ -54,10 +54,8 @@ final class AgentInstaller {
   /**
    * Builds the advice weaver, hands it to the lazy weaver, and retransforms the matching classes
    * that were loaded before the lazy weaver was registered.
-   *
-   * @return a line saying what was done, for the debug log or the attach summary
    */
-  String prepare() {
+  void prepare() {
     StartupPhases phases = new StartupPhases(System.nanoTime());
     try {
       weaver.ready(new AdviceWeaver(types, agentLoader));
@@ -68,7 +66,7 @@ final class AgentInstaller {
           "could not set up instrumentation; the application runs uninstrumented. Cause: {}",
           t.toString(),
           t);
-      return "no instrumentation";
+      return;
     }
     Class<?>[] loaded = instrumentation.getAllLoadedClasses();
     List<Class<?>> loadedEarlier = new ArrayList<>();
@@ -81,7 +79,6 @@ final class AgentInstaller {
     int changed = retransform(loadedEarlier, "instrument a class loaded before the agent");
     phases.done(changed + " retransformed");
     logger.debug("weaver: {}", phases);
-    return phases.toString();
   }
 
   /**

@@ -88,7 +88,7 @@ public final class AgentStarter {
 
     RunningAgent agent = new RunningAgent(installer, telemetry, status, attached);
     // Two threads, so that on a multi-core machine weaving and the SDK are ready sooner.
-    agent.weaver = startThread("opsagent-weaver", () -> agent.woven = installer.prepare());
+    agent.weaver = startThread("opsagent-weaver", installer::prepare);
     agent.init =
         startThread(
             "opsagent-init",

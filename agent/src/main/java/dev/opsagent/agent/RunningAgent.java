@@ -42,9 +42,6 @@ final class RunningAgent implements AutoCloseable {
   volatile Thread weaver;
   volatile Thread init;
 
-  /** What the weaver did, for the detach's debug line. */
-  volatile String woven;
-
   /** Whether the agent switched the JVM's thread contention monitoring on. */
   volatile boolean switchedContentionMonitoringOn;
 
