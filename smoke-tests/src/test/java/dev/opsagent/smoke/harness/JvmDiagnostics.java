@@ -17,6 +17,10 @@ public final class JvmDiagnostics {
 
   private static final Duration POLL = Duration.ofMillis(500);
 
+  /** A frame of the agent's code: the smoke tests' own applications share its package prefix. */
+  private static final Pattern AGENT_FRAME =
+      Pattern.compile("\\tat dev\\.opsagent\\.(?!smoke\\.|servers\\.)");
+
   private JvmDiagnostics() {}
 
   /**
@@ -48,7 +52,9 @@ public final class JvmDiagnostics {
 
   /**
    * Waits until no thread of the JVM is the agent's: named {@code opsagent-...}, or running code of
-   * the agent's (a frame in {@code dev.opsagent.}), as {@code jcmd Thread.print} shows them.
+   * the agent's (a frame in {@code dev.opsagent.}, but for the test applications' {@code
+   * dev.opsagent.smoke.} and {@code dev.opsagent.servers.}), as {@code jcmd Thread.print} shows
+   * them.
    *
    * @return the agent's threads still running after {@code timeout}, as printed
    */
@@ -67,7 +73,7 @@ public final class JvmDiagnostics {
     List<String> threads = new ArrayList<>();
     for (String thread : threadDump.split("\n\\s*\n")) {
       String trimmed = thread.strip();
-      if (trimmed.startsWith("\"opsagent-") || trimmed.contains("at dev.opsagent.")) {
+      if (trimmed.startsWith("\"opsagent-") || AGENT_FRAME.matcher(trimmed).find()) {
         threads.add(trimmed);
       }
     }
