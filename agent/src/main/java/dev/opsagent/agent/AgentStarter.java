@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class AgentStarter {
 
   private static final Logger logger = LoggerFactory.getLogger(AgentStarter.class);
-  private static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+  static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
   /** The weaver waits at most 30 s for a class: it is done well within that. */
   private static final long WEAVER_WAIT_SECONDS = 30;
@@ -173,7 +173,7 @@ public final class AgentStarter {
     agent.status.publish(AgentState.ACTIVE, line);
   }
 
-  static void shutdown(Telemetry telemetry, Duration timeout) {
+  private static void shutdown(Telemetry telemetry, Duration timeout) {
     if (!telemetry.shutdown(timeout)) {
       logger.warn(
           "could not export everything within {} ms at shutdown (set {} to wait longer)",

@@ -45,7 +45,7 @@ final class RunningAgent implements AutoCloseable {
   /** Whether the agent switched the JVM's thread contention monitoring on. */
   volatile boolean switchedContentionMonitoringOn;
 
-  volatile Duration shutdownTimeout = Duration.ofSeconds(10);
+  volatile Duration shutdownTimeout = AgentStarter.DEFAULT_SHUTDOWN_TIMEOUT;
 
   /** The hook that flushes at the JVM's exit; guarded by this. */
   private Thread shutdownHook;
