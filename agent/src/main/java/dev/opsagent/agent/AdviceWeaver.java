@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * stay as they are, so a loaded class can be retransformed), and each matching instrumentation's
  * advice is woven into its methods. The advice is compiled once, from the agent's class files.
  *
- * <p>Only classes that passed {@link LazyWeaver}'s name check get here; Byte Buddy's agent builder,
- * with its many hundreds of classes to load, is not needed to filter the rest.
+ * <p>Only classes that passed {@link WeavingTransformer}'s name check get here; Byte Buddy's agent
+ * builder, with its many hundreds of classes to load, is not needed to filter the rest.
  */
 final class AdviceWeaver {
 

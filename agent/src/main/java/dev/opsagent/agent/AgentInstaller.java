@@ -15,10 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Installs the enabled instrumentations: on the JVM's start-up path only a {@link LazyWeaver} is
- * registered; {@link #prepare} then builds the advice weaver on a background thread and
- * retransforms the matching classes that were loaded before the weaver was registered (at an
- * attach, the whole running application). {@link #uninstall} restores every class woven.
+ * Installs the enabled instrumentations, once the advice weaver is built: registers the {@link
+ * WeavingTransformer} and retransforms the matching classes loaded before (those the application
+ * loaded meanwhile, and at an attach the whole running application). {@link #uninstall} restores
+ * every class woven.
  */
 final class AgentInstaller {
 
@@ -31,43 +31,42 @@ final class AgentInstaller {
   private static final int BATCH_SIZE = 50;
 
   private final Instrumentation instrumentation;
-  private final List<TypeInstrumentation> types;
   private final ClassLoader agentLoader;
-  private final LazyWeaver weaver;
+  private final WeavingTransformer weaver;
 
   private AgentInstaller(
-      Instrumentation instrumentation, List<TypeInstrumentation> types, ClassLoader agentLoader) {
+      Instrumentation instrumentation,
+      List<TypeInstrumentation> types,
+      ClassLoader agentLoader,
+      AdviceWeaver adviceWeaver) {
     this.instrumentation = instrumentation;
-    this.types = types;
     this.agentLoader = agentLoader;
-    this.weaver = new LazyWeaver(instrumentation, types, agentLoader, Bridge.class.getModule());
-  }
-
-  /** Registers the weaver with the JVM: from now on every class loaded passes its name check. */
-  static AgentInstaller register(
-      Instrumentation instrumentation, List<TypeInstrumentation> types, ClassLoader agentLoader) {
-    AgentInstaller installer = new AgentInstaller(instrumentation, types, agentLoader);
-    instrumentation.addTransformer(installer.weaver, true);
-    return installer;
+    this.weaver =
+        new WeavingTransformer(
+            instrumentation, types, agentLoader, adviceWeaver, Bridge.class.getModule());
   }
 
   /**
-   * Builds the advice weaver, hands it to the lazy weaver, and retransforms the matching classes
-   * that were loaded before the lazy weaver was registered.
+   * Registers the weaver with the JVM, then retransforms the matching classes loaded before: a
+   * class either loaded before the scan, which finds it, or after the registration, and is woven as
+   * it loads.
+   *
+   * @return the installed weaver, which {@link #uninstall()} removes again
    */
-  void prepare() {
-    StartupPhases phases = new StartupPhases(System.nanoTime());
-    try {
-      weaver.ready(new AdviceWeaver(types, agentLoader));
-      phases.done("advice weaver");
-    } catch (Throwable t) {
-      weaver.failed();
-      logger.error(
-          "could not set up instrumentation; the application runs uninstrumented. Cause: {}",
-          t.toString(),
-          t);
-      return;
-    }
+  static AgentInstaller install(
+      Instrumentation instrumentation,
+      List<TypeInstrumentation> types,
+      ClassLoader agentLoader,
+      AdviceWeaver adviceWeaver,
+      StartupPhases phases) {
+    AgentInstaller installer =
+        new AgentInstaller(instrumentation, types, agentLoader, adviceWeaver);
+    instrumentation.addTransformer(installer.weaver, true);
+    installer.retransformLoadedClasses(phases);
+    return installer;
+  }
+
+  private void retransformLoadedClasses(StartupPhases phases) {
     Class<?>[] loaded = instrumentation.getAllLoadedClasses();
     List<Class<?>> loadedEarlier = new ArrayList<>();
     for (Class<?> type : loaded) {
@@ -78,7 +77,6 @@ final class AgentInstaller {
     phases.done(loaded.length + " loaded classes looked at");
     int changed = retransform(loadedEarlier, "instrument a class loaded before the agent");
     phases.done(changed + " retransformed");
-    logger.debug("weaver: {}", phases);
   }
 
   /**

@@ -23,6 +23,19 @@ final class AgentStatus {
   }
 
   /**
+   * Says that the agent is starting: only the state, and how the agent was loaded, since this runs
+   * on the JVM's start-up path (the rest follows from the start-up thread).
+   */
+  void starting() {
+    try {
+      System.setProperty(AgentState.LOADED, loaded);
+      System.setProperty(AgentState.STATE, AgentState.STARTING);
+    } catch (SecurityException e) {
+      // As in publish.
+    }
+  }
+
+  /**
    * @param state one of {@link AgentState}'s states
    */
   void publish(String state, String summary) {

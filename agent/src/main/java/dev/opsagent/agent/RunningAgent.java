@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RunningAgent implements AutoCloseable {
 
-  private static final Logger logger = LoggerFactory.getLogger(RunningAgent.class);
+  static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
   /** How long a detach waits for the start-up threads, which are done within seconds. */
   private static final long START_WAIT_MILLIS = TimeUnit.SECONDS.toMillis(30);
@@ -34,7 +34,6 @@ final class RunningAgent implements AutoCloseable {
   /** How long a detach waits for the agent's threads to end once told to. */
   private static final long THREADS_WAIT_MILLIS = TimeUnit.SECONDS.toMillis(2);
 
-  private final AgentInstaller installer;
   final TelemetryHolder telemetry;
   final AgentStatus status;
   final boolean attached;
@@ -42,19 +41,20 @@ final class RunningAgent implements AutoCloseable {
   volatile Thread weaver;
   volatile Thread init;
 
+  /** The installed instrumentation, once the start-up thread installed it. */
+  volatile AgentInstaller installer;
+
   /** Whether the agent switched the JVM's thread contention monitoring on. */
   volatile boolean switchedContentionMonitoringOn;
 
-  volatile Duration shutdownTimeout = AgentStarter.DEFAULT_SHUTDOWN_TIMEOUT;
+  volatile Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
 
   /** The hook that flushes at the JVM's exit; guarded by this. */
   private Thread shutdownHook;
 
   private boolean detached;
 
-  RunningAgent(
-      AgentInstaller installer, TelemetryHolder telemetry, AgentStatus status, boolean attached) {
-    this.installer = installer;
+  RunningAgent(TelemetryHolder telemetry, AgentStatus status, boolean attached) {
     this.telemetry = telemetry;
     this.status = status;
     this.attached = attached;
@@ -82,6 +82,8 @@ final class RunningAgent implements AutoCloseable {
     ClassLoader callerLoader = caller.getContextClassLoader();
     // Threads the exporters start while they stop are the agent's own, as are their loaders.
     caller.setContextClassLoader(RunningAgent.class.getClassLoader());
+    // Not a static field: this class loads on the JVM's start-up path, the logger need not.
+    Logger logger = LoggerFactory.getLogger(RunningAgent.class);
     try {
       String summary = detach(startNanos);
       logger.info(summary);
@@ -104,7 +106,8 @@ final class RunningAgent implements AutoCloseable {
     join(init);
     // New calls run the original code from here on; calls in flight finish in the woven code, and
     // end their requests' records, until the hooks go.
-    int restored = installer.uninstall();
+    AgentInstaller installed = installer;
+    int restored = installed == null ? 0 : installed.uninstall();
     Bridge.reset();
     RequestContext.dropAll();
     boolean timerStopped = stopGraceTimer();

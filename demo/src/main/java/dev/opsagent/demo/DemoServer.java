@@ -19,10 +19,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A plain JDK HTTP server that knows nothing of opsagent. It serves a few endpoints, sends itself
- * one request of each kind, and stops; run with the agent, every request becomes a span.
+ * A plain JDK HTTP server that knows nothing of opsagent, but for one thing: it serves a few
+ * endpoints and, before it sends itself one request of each kind and stops, waits until the agent
+ * (if one was loaded) says that it is active. The agent sets itself up in the background while the
+ * application starts, and records requests from then on; this demo would otherwise send its
+ * requests before. Run with the agent, every request becomes a span.
  */
 public final class DemoServer {
 
@@ -48,6 +52,7 @@ public final class DemoServer {
     int port = server.getAddress().getPort();
     System.out.println("demo server listening on http://127.0.0.1:" + port);
 
+    awaitAgent();
     HttpClient client = HttpClient.newHttpClient();
     send(client, port, "/hello?user=alice&token=s3cr3t", null);
     send(client, port, "/work?ms=40", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
@@ -57,6 +62,17 @@ public final class DemoServer {
     server.stop(0);
     workers.shutdown();
     System.out.println("demo done; the agent prints the spans as it flushes on exit");
+  }
+
+  /**
+   * Waits, at most 30 s, while the agent's state (a system property it sets) says it is starting.
+   */
+  private static void awaitAgent() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while ("starting".equals(System.getProperty("dev.opsagent.state"))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
   }
 
   private static void send(HttpClient client, int port, String pathAndQuery, String traceparent)

@@ -78,6 +78,8 @@ class JavaToolOptionsSmokeTest {
                     "k8s.pod.name=" + POD + ",k8s.namespace.name=" + NAMESPACE)
                 .env("OTEL_BSP_SCHEDULE_DELAY", "100")
                 .start()) {
+      // The agent came from the environment, not from the harness, which waits only for its own.
+      awaitStarted(app);
       for (int i = 0; i < REQUESTS; i++) {
         assertThat(Http.get(app.port(), "/hello").statusCode()).isEqualTo(200);
       }
@@ -92,7 +94,6 @@ class JavaToolOptionsSmokeTest {
                 assertThat(span.resourceAttr("k8s.namespace.name")).isEqualTo(NAMESPACE);
               });
       assertThat(app.stderr()).contains(PICKED_UP + javaagent());
-      awaitStarted(app);
       assertThat(agentProblems(app)).isEmpty();
     }
   }

@@ -16,7 +16,8 @@ import java.util.Map;
  * a server application of {@code smoke-tests/servers} ({@link Server}).
  *
  * <p>{@link Builder#start()} returns once the application printed its readiness line, {@code READY
- * port=<n> [key=value ...]}, whose values {@link #port()} and {@link #ready(String)} return.
+ * port=<n> [key=value ...]}, whose values {@link #port()} and {@link #ready(String)} return, and
+ * the agent, if attached, its start-up line.
  */
 public final class AppJvm extends ChildJvm {
 
@@ -25,11 +26,14 @@ public final class AppJvm extends ChildJvm {
   private final Map<String, String> ready;
 
   /** Takes ownership of {@code process}: if it does not become ready, it is stopped. */
-  private AppJvm(String name, Process process, Duration readyTimeout) {
+  private AppJvm(String name, Process process, Duration readyTimeout, boolean withAgent) {
     super(name, "app:" + name, process);
     try {
       this.ready =
           parseReady(awaitStdout(AppJvm::isReadyLine, readyTimeout, "READY line on stdout"));
+      if (withAgent) {
+        awaitAgentStarted(readyTimeout);
+      }
     } catch (RuntimeException | Error e) {
       close();
       throw e;
@@ -178,7 +182,7 @@ public final class AppJvm extends ChildJvm {
               + ":"
               + jdk.label();
       System.out.println("[app:" + name + "] $ " + String.join(" ", command));
-      return new AppJvm(name, processBuilder.start(), readyTimeout);
+      return new AppJvm(name, processBuilder.start(), readyTimeout, withAgent);
     }
 
     /**

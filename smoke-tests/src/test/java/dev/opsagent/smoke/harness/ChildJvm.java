@@ -113,6 +113,19 @@ public abstract class ChildJvm implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until the agent in this JVM says it started (or why it could not): it records requests
+   * from then on, not while it sets itself up in the background after the JVM's start.
+   */
+  final void awaitAgentStarted(Duration timeout) {
+    awaitStderr(
+        line ->
+            line.startsWith("[opsagent] ")
+                && (line.contains(" started in ") || line.contains(" ERROR ")),
+        timeout,
+        "the agent's start-up line, or its error, on stderr");
+  }
+
   /** The first stdout line matching, or a failure naming what was {@code expected}. */
   final String awaitStdout(Predicate<String> matcher, Duration timeout, String expected) {
     return awaitLine(stdout, matcher, timeout, expected);

@@ -61,12 +61,16 @@ public final class StandaloneTomcat extends ChildJvm {
   private final int port;
 
   /** Takes ownership of {@code process} and {@code base}: if Tomcat does not start, both go. */
-  private StandaloneTomcat(String name, Path base, int port, Process process, Duration timeout) {
+  private StandaloneTomcat(
+      String name, Path base, int port, Process process, Duration timeout, boolean withAgent) {
     super(name, "tomcat", process);
     this.base = base;
     this.port = port;
     try {
       awaitStderr(line -> line.contains(STARTED), timeout, "'" + STARTED + "' in its log");
+      if (withAgent) {
+        awaitAgentStarted(timeout);
+      }
       expectListening();
     } catch (RuntimeException | Error e) {
       close();
@@ -296,7 +300,8 @@ public final class StandaloneTomcat extends ChildJvm {
                 + " "
                 + String.join(" ", processBuilder.command()));
         String name = "tomcat:" + jdk.label();
-        return new StandaloneTomcat(name, base, port, processBuilder.start(), startTimeout);
+        return new StandaloneTomcat(
+            name, base, port, processBuilder.start(), startTimeout, withAgent);
       } catch (IOException | RuntimeException | Error e) {
         deleteRecursively(base);
         throw e;

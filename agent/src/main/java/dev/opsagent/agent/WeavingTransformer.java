@@ -12,31 +12,25 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The transformer the JVM calls for every class it loads. It turns away, by name alone, the agent's
  * own classes, other agents' and the JVM's generated ones, and every class no instrumentation can
  * match; it hands the few others to the {@link AdviceWeaver}.
  *
- * <p>The advice weaver is built on a background thread, off the JVM's start-up path: most
- * applications load none of the instrumented classes during start-up. A matching class that loads
- * before the weaver is ready waits for it (a bounded wait), so no class escapes.
+ * <p>It is registered only once the advice weaver and the SDK are ready, off the JVM's start-up
+ * path: the classes loaded before are found and retransformed then, so none escapes and no class
+ * load of the application ever waits for the agent.
  */
-final class LazyWeaver implements ClassFileTransformer {
-
-  private static final long MAX_WAIT_SECONDS = 30;
+final class WeavingTransformer implements ClassFileTransformer {
 
   private final Instrumentation instrumentation;
   private final List<TypeInstrumentation> types;
   private final ClassLoader agentLoader;
+  private final AdviceWeaver weaver;
 
   /** The module of the bootstrap classes, which woven advice calls. */
   private final Module bootstrapModule;
-
-  private final CountDownLatch settled = new CountDownLatch(1);
-  private volatile AdviceWeaver weaver;
 
   /** Set when the agent detaches: from then on no class is woven. */
   private volatile boolean detached;
@@ -44,14 +38,16 @@ final class LazyWeaver implements ClassFileTransformer {
   /** The internal names of the classes woven, to restore when the agent detaches. */
   private final Set<String> woven = ConcurrentHashMap.newKeySet();
 
-  LazyWeaver(
+  WeavingTransformer(
       Instrumentation instrumentation,
       List<TypeInstrumentation> types,
       ClassLoader agentLoader,
+      AdviceWeaver weaver,
       Module bootstrapModule) {
     this.instrumentation = instrumentation;
     this.types = types;
     this.agentLoader = agentLoader;
+    this.weaver = weaver;
     this.bootstrapModule = bootstrapModule;
     // Loads every class the name check uses, before the JVM calls it: loaded on demand, inside a
     // class load of another thread that holds a lock the JDK takes while loading classes (its
@@ -59,21 +55,9 @@ final class LazyWeaver implements ClassFileTransformer {
     mayMatch("java/lang/Object", new byte[0]);
   }
 
-  /** The advice weaver is ready: from now on matching classes are woven without waiting. */
-  void ready(AdviceWeaver adviceWeaver) {
-    weaver = adviceWeaver;
-    settled.countDown();
-  }
-
-  /** The advice weaver could not be built: matching classes load unchanged. */
-  void failed() {
-    settled.countDown();
-  }
-
   /** The agent detaches: classes loaded from now on are left as they are. */
   void detach() {
     detached = true;
-    settled.countDown();
   }
 
   /**
@@ -113,20 +97,7 @@ final class LazyWeaver implements ClassFileTransformer {
         || !mayMatch(className, classfileBuffer)) {
       return null;
     }
-    AdviceWeaver ready = weaver;
-    if (ready == null) {
-      try {
-        settled.await(MAX_WAIT_SECONDS, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return null;
-      }
-      ready = weaver;
-      if (ready == null || detached) {
-        return null;
-      }
-    }
-    byte[] result = ready.weave(loader, className, classfileBuffer);
+    byte[] result = weaver.weave(loader, className, classfileBuffer);
     if (result != null) {
       allowCallsToBootstrapClasses(module);
       woven.add(className);
