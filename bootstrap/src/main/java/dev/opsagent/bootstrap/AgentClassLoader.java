@@ -62,12 +62,29 @@ public final class AgentClassLoader extends ClassLoader {
     }
     byte[] bytes;
     try (InputStream in = jar.getInputStream(entry)) {
-      bytes = in.readAllBytes();
+      bytes = read(in, entry.getSize());
     } catch (IOException e) {
       throw new ClassNotFoundException(name, e);
     }
     definePackageOf(name);
     return defineClass(name, bytes, 0, bytes.length, protectionDomain);
+  }
+
+  /**
+   * Reads a class file of known size into an array of that size: {@code readAllBytes} would read
+   * through an 8 KB buffer first, several times a class's size for the ~1,700 classes the agent
+   * loads, all of it garbage on the heap while the application starts.
+   */
+  private static byte[] read(InputStream in, long size) throws IOException {
+    if (size < 0 || size > Integer.MAX_VALUE) {
+      return in.readAllBytes();
+    }
+    byte[] bytes = new byte[(int) size];
+    int read = in.readNBytes(bytes, 0, bytes.length);
+    if (read != bytes.length || in.read() != -1) {
+      throw new IOException("the jar entry's size does not match its content");
+    }
+    return bytes;
   }
 
   private void definePackageOf(String className) {
