@@ -34,7 +34,7 @@ final class Options {
   int fixedRate = 3000;
   int rateConnections = 16;
   int fanout = 20;
-  List<Integer> exportRates = new ArrayList<>(List.of(25_000, 50_000, 75_000));
+  List<Integer> exportRates = new ArrayList<>(List.of(10_000, 25_000, 50_000));
   int exportSeconds = 15;
 
   private Options() {}
