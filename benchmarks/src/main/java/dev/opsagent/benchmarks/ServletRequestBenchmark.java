@@ -36,8 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The request and response ({@link FixedServletExchange}, jakarta Servlet 6.0) are the same
  * objects every time: {@code GET /shop/api/orders/42?...} in the web application {@code /shop},
  * mapped to {@code /api/orders/*}, with the headers of {@link SampleRequest}. {@link #baseline} is
- * the servlet's work alone. Each iteration checks that every request was exported as a span, the
- * last one complete, and that the agent called nothing the doubles do not answer.
+ * the servlet's work alone. Each iteration checks that the requests were exported as spans ({@link
+ * Exported}), the last one complete, and that the agent called nothing the doubles do not answer.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -53,6 +53,8 @@ public class ServletRequestBenchmark {
 
   private AgentSdk sdk;
   private FixedServletExchange exchange;
+  private final ThreadAllocation allocation = new ThreadAllocation();
+  private long operations;
   private long requests;
 
   /** The agent's SDK and the servlet hooks, as the agent starts them. */
@@ -74,12 +76,15 @@ public class ServletRequestBenchmark {
   @Setup(Level.Iteration)
   public void startCounting() {
     sdk.flush();
+    operations = 0;
     requests = 0;
+    allocation.start();
   }
 
-  /** Every request of the iteration was exported, and the last as the agent records it. */
+  /** The requests of the iteration were exported, and the last as the agent records it. */
   @TearDown(Level.Iteration)
   public void check() {
+    allocation.print(operations);
     long exported = sdk.flush();
     if (FixedServletExchange.UNEXPECTED_CALLS.get() != 0) {
       throw new IllegalStateException(
@@ -88,10 +93,7 @@ public class ServletRequestBenchmark {
     if (requests == 0) {
       return;
     }
-    if (exported != requests) {
-      throw new IllegalStateException(
-          requests + " requests served, " + exported + " spans exported");
-    }
+    Exported.check(requests, exported);
     SampleRequest.check(
         sdk.lastSpan(), "/shop" + SampleRequest.PATH, "/shop/api/orders/*", traceparent);
   }
@@ -110,6 +112,7 @@ public class ServletRequestBenchmark {
     FixedServletExchange served = exchange;
     served.response.next();
     service(served.request, served.response);
+    operations++;
   }
 
   /** The servlet inside the agent's advice. */
@@ -120,6 +123,7 @@ public class ServletRequestBenchmark {
     Object token = Bridge.servlet.onEnter(served.request, served.response);
     service(served.request, served.response);
     Bridge.servlet.onExit(token, served.request, served.response, null);
+    operations++;
     requests++;
   }
 }
