@@ -57,7 +57,12 @@ public final class HttpCapture {
   private final List<CapturedHeader> requestHeaders;
   private final List<CapturedHeader> responseHeaders;
   private final int headerValueMaxLength;
-  private final Set<String> sensitiveQueryParameters;
+
+  /**
+   * The query parameters whose value is redacted, lower case; an array, for a look-up without
+   * copying the name out of the query.
+   */
+  private final String[] sensitiveQueryParameterNames;
 
   /** A configured header: its lower-case name, its attribute key, whether it is sensitive. */
   static final class CapturedHeader {
@@ -83,7 +88,7 @@ public final class HttpCapture {
     this.requestHeaders = requestHeaders;
     this.responseHeaders = responseHeaders;
     this.headerValueMaxLength = headerValueMaxLength;
-    this.sensitiveQueryParameters = sensitiveQueryParameters;
+    this.sensitiveQueryParameterNames = sensitiveQueryParameters.toArray(new String[0]);
     this.taskSpans = taskSpans;
   }
 
@@ -192,11 +197,7 @@ public final class HttpCapture {
         end = rawQuery.length();
       }
       int eq = rawQuery.indexOf('=', start);
-      boolean sensitive =
-          eq >= 0
-              && eq < end
-              && sensitiveQueryParameters.contains(
-                  rawQuery.substring(start, eq).toLowerCase(Locale.ROOT));
+      boolean sensitive = eq >= 0 && eq < end && isSensitiveParameter(rawQuery, start, eq);
       if (sensitive && redacted == null) {
         redacted = new StringBuilder(rawQuery.length()).append(rawQuery, 0, start);
       }
@@ -213,5 +214,19 @@ public final class HttpCapture {
       start = end + 1;
     }
     return redacted == null ? rawQuery : redacted.toString();
+  }
+
+  /**
+   * @return whether the parameter name {@code query[start, end)} is sensitive, compared in place
+   *     ignoring case: no substring per parameter
+   */
+  private boolean isSensitiveParameter(String query, int start, int end) {
+    int length = end - start;
+    for (String name : sensitiveQueryParameterNames) {
+      if (name.length() == length && query.regionMatches(true, start, name, 0, length)) {
+        return true;
+      }
+    }
+    return false;
   }
 }
