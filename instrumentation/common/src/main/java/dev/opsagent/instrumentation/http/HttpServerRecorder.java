@@ -36,7 +36,6 @@ import dev.opsagent.instrumentation.http.HttpCapture.CapturedHeader;
 import dev.opsagent.instrumentation.runtime.GcPauses;
 import dev.opsagent.instrumentation.runtime.ThreadCost;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.trace.Span;
@@ -89,6 +88,8 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
   private final TelemetryHolder telemetryHolder;
   private final HttpCapture capture;
   private final TextMapGetter<X> headerGetter;
+  private final MetricAttributes metricAttributesCache = new MetricAttributes();
+  private final SpanNames spanNames = new SpanNames();
 
   /** Created on the first request, once the SDK is ready. */
   private volatile Instruments instruments;
@@ -227,7 +228,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     }
     RequestContext.clearCurrent();
     ServerRequest request = (ServerRequest) token;
-    request.receivingThreadSpent = request.start.until(ThreadCost.read());
+    request.receivingThreadSpent = request.start.untilNow();
   }
 
   /**
@@ -259,15 +260,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     String scheme = accessor.scheme(exchange);
     String protocolVersion = accessor.protocolVersion(exchange);
     String route = accessor.route(exchange);
-    String spanName = !knownMethod ? "HTTP" : route == null ? method : method + " " + route;
-    AttributesBuilder metricAttributes =
-        Attributes.builder()
-            .put(HTTP_REQUEST_METHOD, normalizedMethod)
-            .put(URL_SCHEME, scheme)
-            .put(NETWORK_PROTOCOL_VERSION, protocolVersion);
-    if (route != null) {
-      metricAttributes.put(HTTP_ROUTE, route);
-    }
+    String spanName = !knownMethod ? "HTTP" : route == null ? method : spanNames.of(method, route);
 
     Context parent = sdk.propagator.extract(Context.root(), exchange, headerGetter);
     SpanBuilder span =
@@ -297,7 +290,9 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     if (userAgent != null) {
       span.setAttribute(USER_AGENT_ORIGINAL, capture.truncate(userAgent));
     }
-    for (CapturedHeader header : capture.requestHeaders()) {
+    List<CapturedHeader> captured = capture.requestHeaders();
+    for (int i = 0; i < captured.size(); i++) {
+      CapturedHeader header = captured.get(i);
       List<String> values = accessor.requestHeaders(exchange, header.name);
       if (!values.isEmpty()) {
         span.setAttribute(header.key, capture.values(header, values));
@@ -305,13 +300,16 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     }
     ServerRequest request =
         new ServerRequest(
+            this,
             span.startSpan(),
             knownMethod ? method : null,
-            route != null,
+            normalizedMethod,
+            scheme,
+            protocolVersion,
+            route,
             startNanos,
             ThreadCost.read(),
             GcPauses.totalNanos(),
-            metricAttributes,
             sdk.lateCpuTime,
             sdk.lateAllocated,
             capture.taskSpans() ? sdk.tracer : null);
@@ -323,7 +321,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     ThreadCost.Reading own =
         request.receivingThreadSpent != null
             ? request.receivingThreadSpent
-            : request.start.until(ThreadCost.read());
+            : request.start.untilNow();
     long gcPauseNanos = GcPauses.totalNanos() - request.startGcPauseNanos;
     double seconds = (System.nanoTime() - request.startNanos) / 1e9;
 
@@ -336,25 +334,24 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
         thrown != null
             ? thrown.getClass().getName()
             : status >= 500 ? Integer.toString(status) : null;
-    AttributesBuilder metric = request.metricAttributes;
-    if (status >= 100) {
-      metric.put(HTTP_RESPONSE_STATUS_CODE, (long) status);
-    }
-    if (errorType != null) {
-      metric.put(ERROR_TYPE, errorType);
-    }
     String finalRoute = accessor.finalRoute(exchange);
     if (finalRoute == null) {
       finalRoute = request.routeMatchedInside;
     }
     if (finalRoute != null) {
-      metric.put(HTTP_ROUTE, finalRoute);
       request.span.setAttribute(HTTP_ROUTE, finalRoute);
       if (request.knownMethod != null) {
-        request.span.updateName(request.knownMethod + " " + finalRoute);
+        request.span.updateName(spanNames.of(request.knownMethod, finalRoute));
       }
     }
-    Attributes metricAttributes = metric.build();
+    Attributes metricAttributes =
+        metricAttributesCache.get(
+            request.normalizedMethod,
+            request.scheme,
+            request.protocolVersion,
+            finalRoute != null ? finalRoute : request.route,
+            status,
+            errorType);
     instruments.duration.record(seconds, metricAttributes);
 
     Span span = request.span;
@@ -368,26 +365,31 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     if (thrown != null) {
       span.recordException(thrown);
     }
-    for (CapturedHeader header : capture.responseHeaders()) {
+    List<CapturedHeader> captured = capture.responseHeaders();
+    for (int i = 0; i < captured.size(); i++) {
+      CapturedHeader header = captured.get(i);
       List<String> values = accessor.responseHeaders(exchange, header.name);
       if (!values.isEmpty()) {
         span.setAttribute(header.key, capture.values(header, values));
       }
     }
     span.setAttribute(GC_PAUSE_NS, gcPauseNanos);
-    Instant endTime = Instant.now();
-    // The span ends when the work still running for the request has added its cost.
-    // It may complete on another thread (the last to finish work for it, the grace timer), where
-    // no caller would see a failure: it is reported here.
-    request.end(
-        metricAttributes,
-        others -> {
-          try {
-            complete(span, own, others, endTime, metricAttributes);
-          } catch (Throwable t) {
-            disable(t);
-          }
-        });
+    // The span ends when the work still running for the request has added its cost
+    // (ServerRequest.accept, then completed()).
+    request.end(own, Instant.now(), metricAttributes);
+  }
+
+  /**
+   * The work still running for the request finished: completes its span. It may run on another
+   * thread (the last to finish work for the request, the grace timer), where no caller would see a
+   * failure: it is reported here.
+   */
+  void completed(ServerRequest request, long[] others) {
+    try {
+      complete(request.span, request.own, others, request.endTime, request.endAttributes);
+    } catch (Throwable t) {
+      disable(t);
+    }
   }
 
   /**
