@@ -48,6 +48,7 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -87,7 +88,6 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
   private final HttpServerAccessor<X> accessor;
   private final TelemetryHolder telemetryHolder;
   private final HttpCapture capture;
-  private final TextMapGetter<X> headerGetter;
   private final MetricAttributes metricAttributesCache = new MetricAttributes();
   private final SpanNames spanNames = new SpanNames();
 
@@ -161,10 +161,45 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     this.telemetryHolder = telemetryHolder;
     this.capture = capture;
     ServerRequest.startGraceTimer();
-    // The W3C propagators look headers up by name; they never list them.
-    this.headerGetter =
-        (carrier, key) -> carrier == null ? null : accessor.requestHeader(carrier, key);
   }
+
+  /**
+   * The request headers read for every request, in the order of {@link #READ_HEADERS}: read in one
+   * go ({@link HttpServerAccessor#readRequestHeaders}).
+   */
+  private static final String[] READ_HEADERS = {
+    "traceparent", "tracestate", "baggage", "host", "user-agent", "forwarded", "x-forwarded-for"
+  };
+
+  private static final int HOST = 3;
+  private static final int USER_AGENT = 4;
+  private static final int FORWARDED = 5;
+  private static final int X_FORWARDED_FOR = 6;
+
+  /**
+   * The W3C propagators look headers up by name ({@code traceparent}, {@code tracestate}, {@code
+   * baggage}); they never list them. The carrier is the request's headers as read.
+   */
+  private static final TextMapGetter<String[]> HEADER_GETTER =
+      new TextMapGetter<String[]>() {
+        @Override
+        public Iterable<String> keys(String[] carrier) {
+          return Collections.emptyList();
+        }
+
+        @Override
+        public String get(String[] carrier, String key) {
+          if (carrier == null) {
+            return null;
+          }
+          for (int i = 0; i < HOST; i++) {
+            if (READ_HEADERS[i].equals(key)) {
+              return carrier[i];
+            }
+          }
+          return null;
+        }
+      };
 
   /**
    * Lets go of what the recorders share with the application: the agent detaches, its hooks are
@@ -261,8 +296,10 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     String protocolVersion = accessor.protocolVersion(exchange);
     String route = accessor.route(exchange);
     String spanName = !knownMethod ? "HTTP" : route == null ? method : spanNames.of(method, route);
+    String[] headers = new String[READ_HEADERS.length];
+    accessor.readRequestHeaders(exchange, READ_HEADERS, headers);
 
-    Context parent = sdk.propagator.extract(Context.root(), exchange, headerGetter);
+    Context parent = sdk.propagator.extract(Context.root(), headers, HEADER_GETTER);
     SpanBuilder span =
         sdk.tracer.spanBuilder(spanName).setSpanKind(SpanKind.SERVER).setParent(parent);
     span.setAttribute(HTTP_REQUEST_METHOD, normalizedMethod);
@@ -278,15 +315,15 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     if (route != null) {
       span.setAttribute(HTTP_ROUTE, route);
     }
-    setServerAddress(span, exchange);
+    setServerAddress(span, exchange, headers[HOST]);
     String peer = accessor.peerAddress(exchange);
-    span.setAttribute(CLIENT_ADDRESS, clientAddress(exchange, peer));
+    span.setAttribute(CLIENT_ADDRESS, clientAddress(headers, peer));
     span.setAttribute(NETWORK_PEER_ADDRESS, peer);
     if (accessor.peerPort(exchange) > 0) {
       span.setAttribute(NETWORK_PEER_PORT, accessor.peerPort(exchange));
     }
     span.setAttribute(NETWORK_PROTOCOL_VERSION, protocolVersion);
-    String userAgent = accessor.requestHeader(exchange, "user-agent");
+    String userAgent = headers[USER_AGENT];
     if (userAgent != null) {
       span.setAttribute(USER_AGENT_ORIGINAL, capture.truncate(userAgent));
     }
@@ -423,8 +460,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
   /**
    * {@code server.address} and {@code server.port}: from the Host header, else the local socket.
    */
-  private void setServerAddress(SpanBuilder span, X exchange) {
-    String host = accessor.requestHeader(exchange, "host");
+  private void setServerAddress(SpanBuilder span, X exchange, String host) {
     if (host != null && !host.isEmpty()) {
       span.setAttribute(SERVER_ADDRESS, Addresses.hostOf(host));
       int port = Addresses.portOf(host);
@@ -441,11 +477,10 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
   }
 
   /** {@code client.address}: the original client named by a proxy header, else the peer. */
-  private String clientAddress(X exchange, String peer) {
-    String client = Addresses.clientFromForwarded(accessor.requestHeader(exchange, "forwarded"));
+  private static String clientAddress(String[] headers, String peer) {
+    String client = Addresses.clientFromForwarded(headers[FORWARDED]);
     if (client == null) {
-      client =
-          Addresses.clientFromXForwardedFor(accessor.requestHeader(exchange, "x-forwarded-for"));
+      client = Addresses.clientFromXForwardedFor(headers[X_FORWARDED_FOR]);
     }
     return client == null ? peer : client;
   }
