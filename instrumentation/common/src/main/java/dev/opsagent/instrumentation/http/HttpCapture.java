@@ -59,10 +59,11 @@ public final class HttpCapture {
   private final int headerValueMaxLength;
 
   /**
-   * The query parameters whose value is redacted, lower case; an array, for a look-up without
-   * copying the name out of the query.
+   * The query parameters whose value is redacted, lower case, by their length: a parameter name is
+   * compared in place, without being copied out of the query, and only with the names as long as
+   * it.
    */
-  private final String[] sensitiveQueryParameterNames;
+  private final String[][] sensitiveQueryParametersByLength;
 
   /** A configured header: its lower-case name, its attribute key, whether it is sensitive. */
   static final class CapturedHeader {
@@ -88,7 +89,7 @@ public final class HttpCapture {
     this.requestHeaders = requestHeaders;
     this.responseHeaders = responseHeaders;
     this.headerValueMaxLength = headerValueMaxLength;
-    this.sensitiveQueryParameterNames = sensitiveQueryParameters.toArray(new String[0]);
+    this.sensitiveQueryParametersByLength = byLength(sensitiveQueryParameters);
     this.taskSpans = taskSpans;
   }
 
@@ -222,11 +223,32 @@ public final class HttpCapture {
    */
   private boolean isSensitiveParameter(String query, int start, int end) {
     int length = end - start;
-    for (String name : sensitiveQueryParameterNames) {
-      if (name.length() == length && query.regionMatches(true, start, name, 0, length)) {
+    if (length >= sensitiveQueryParametersByLength.length) {
+      return false;
+    }
+    for (String name : sensitiveQueryParametersByLength[length]) {
+      if (query.regionMatches(true, start, name, 0, length)) {
         return true;
       }
     }
     return false;
+  }
+
+  private static String[][] byLength(Set<String> names) {
+    int longest = 0;
+    for (String name : names) {
+      longest = Math.max(longest, name.length());
+    }
+    String[][] byLength = new String[longest + 1][];
+    for (int length = 0; length <= longest; length++) {
+      List<String> ofLength = new ArrayList<>();
+      for (String name : names) {
+        if (name.length() == length) {
+          ofLength.add(name);
+        }
+      }
+      byLength[length] = ofLength.toArray(new String[0]);
+    }
+    return byLength;
   }
 }
