@@ -44,8 +44,8 @@ public class ThreadCostBenchmark {
   }
 
   /**
-   * @return the JVM's stop-the-world GC pause total ({@code GcPauses.totalNanos()}), which a request
-   *     reads at its start and its end
+   * @return the JVM's stop-the-world GC pause total ({@code GcPauses.totalNanos()}), which a
+   *     request reads at its start and its end
    */
   @Benchmark
   public long gcPauseTotal() {
