@@ -67,15 +67,15 @@ final class AgentSdk {
   }
 
   /**
-   * Exports what the batch span processor holds, and starts counting anew.
+   * Exports what the batch span processor holds.
    *
-   * @return the spans exported since the last call
+   * @return the spans exported since the SDK was built
    */
   long flush() {
     if (!tracerProvider.forceFlush().join(30, TimeUnit.SECONDS).isSuccess()) {
       throw new IllegalStateException("the span processor did not flush within 30 s");
     }
-    return exported.getAndSet(0);
+    return exported.get();
   }
 
   /**

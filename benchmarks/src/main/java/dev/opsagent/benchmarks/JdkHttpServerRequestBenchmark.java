@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -41,15 +42,16 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>The exchange ({@link FixedHttpExchange}) is the same object every time, with fixed request
  * data ({@link SampleRequest}); the handler sets a response header, sends 200 and a small body.
- * {@link #baseline} is the handler alone: subtract it to get the agent's share. Each iteration
- * checks at its end that the requests were exported as spans (at most 5 % dropped, see {@link
- * Exported}), and that the last one carries what the agent records; otherwise the benchmark fails.
+ * {@link #baseline} is the handler alone: subtract it to get the agent's share. Each iteration is
+ * one shot of {@link Batch#SIZE} requests; it checks at its end that every request was exported as
+ * a span, and that the last one carries what the agent records; otherwise the benchmark fails.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@OperationsPerInvocation(Batch.SIZE)
+@Warmup(iterations = Batch.WARMUP, batchSize = 1)
+@Measurement(iterations = Batch.MEASURED, batchSize = 1)
 @Fork(value = 1, jvmArgsPrepend = "--add-exports=jdk.httpserver/sun.net.httpserver=ALL-UNNAMED")
 public class JdkHttpServerRequestBenchmark {
 
@@ -96,20 +98,17 @@ public class JdkHttpServerRequestBenchmark {
 
   @Setup(Level.Iteration)
   public void startCounting() {
-    sdk.flush();
     operations = 0;
-    requests = 0;
-    spans = 0;
     allocation.start();
   }
 
   /** The requests of the iteration were exported, and the last as the agent records it. */
   @TearDown(Level.Iteration)
   public void check() {
-    allocation.print(operations);
+    allocation.stop(operations);
     long exported = sdk.flush();
     Exported.check(requests + spans, exported);
-    if (requests == 0) {
+    if (requests == 0 || operations == 0) {
       return;
     }
     SampleRequest.check(sdk.lastSpan(), SampleRequest.PATH, "/api/orders", traceparent);
@@ -123,25 +122,32 @@ public class JdkHttpServerRequestBenchmark {
     exchange.close();
   }
 
-  /** The handler alone, without the agent. */
+  /** The handler alone, without the agent; {@link Batch#SIZE} times. */
   @Benchmark
   public void baseline() throws IOException {
     FixedHttpExchange served = exchange;
-    served.reset();
-    handle(served);
-    operations++;
+    for (int i = 0; i < Batch.SIZE; i++) {
+      served.reset();
+      handle(served);
+    }
+    operations += Batch.SIZE;
   }
 
-  /** The handler inside the agent's advice, as {@code Filter.Chain.doFilter} runs it. */
+  /**
+   * The handler inside the agent's advice, as {@code Filter.Chain.doFilter} runs it; {@link
+   * Batch#SIZE} requests.
+   */
   @Benchmark
   public void request(ContentionMonitoring contention) throws IOException {
     FixedHttpExchange served = exchange;
-    served.reset();
-    Object token = Bridge.jdkHttpServer.onEnter(served);
-    handle(served);
-    Bridge.jdkHttpServer.onExit(token, served, null);
-    operations++;
-    requests++;
+    for (int i = 0; i < Batch.SIZE; i++) {
+      served.reset();
+      Object token = Bridge.jdkHttpServer.onEnter(served);
+      handle(served);
+      Bridge.jdkHttpServer.onExit(token, served, null);
+    }
+    operations += Batch.SIZE;
+    requests += Batch.SIZE;
   }
 
   /**
@@ -153,8 +159,10 @@ public class JdkHttpServerRequestBenchmark {
    */
   @Benchmark
   public void spanOnly() {
-    SampleSpan.record(sdk.telemetry.tracer(), parent, operations);
-    operations++;
-    spans++;
+    for (int i = 0; i < Batch.SIZE; i++) {
+      SampleSpan.record(sdk.telemetry.tracer(), parent, operations + i);
+    }
+    operations += Batch.SIZE;
+    spans += Batch.SIZE;
   }
 }

@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -36,14 +37,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The request and response ({@link FixedServletExchange}, jakarta Servlet 6.0) are the same
  * objects every time: {@code GET /shop/api/orders/42?...} in the web application {@code /shop},
  * mapped to {@code /api/orders/*}, with the headers of {@link SampleRequest}. {@link #baseline} is
- * the servlet's work alone. Each iteration checks that the requests were exported as spans ({@link
- * Exported}), the last one complete, and that the agent called nothing the doubles do not answer.
+ * the servlet's work alone. Each iteration is one shot of {@link Batch#SIZE} requests; it checks
+ * that every request was exported as a span, the last one complete, and that the agent called
+ * nothing the doubles do not answer.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@OperationsPerInvocation(Batch.SIZE)
+@Warmup(iterations = Batch.WARMUP, batchSize = 1)
+@Measurement(iterations = Batch.MEASURED, batchSize = 1)
 @Fork(1)
 public class ServletRequestBenchmark {
 
@@ -75,22 +78,20 @@ public class ServletRequestBenchmark {
 
   @Setup(Level.Iteration)
   public void startCounting() {
-    sdk.flush();
     operations = 0;
-    requests = 0;
     allocation.start();
   }
 
   /** The requests of the iteration were exported, and the last as the agent records it. */
   @TearDown(Level.Iteration)
   public void check() {
-    allocation.print(operations);
+    allocation.stop(operations);
     long exported = sdk.flush();
     if (FixedServletExchange.UNEXPECTED_CALLS.get() != 0) {
       throw new IllegalStateException(
           FixedServletExchange.UNEXPECTED_CALLS.get() + " calls the servlet doubles do not answer");
     }
-    if (requests == 0) {
+    if (requests == 0 || operations == 0) {
       return;
     }
     Exported.check(requests, exported);
@@ -106,24 +107,28 @@ public class ServletRequestBenchmark {
     response.getOutputStream().write(SampleRequest.BODY);
   }
 
-  /** The servlet alone, without the agent. */
+  /** The servlet alone, without the agent; {@link Batch#SIZE} times. */
   @Benchmark
   public void baseline() throws IOException {
     FixedServletExchange served = exchange;
-    served.response.next();
-    service(served.request, served.response);
-    operations++;
+    for (int i = 0; i < Batch.SIZE; i++) {
+      served.response.next();
+      service(served.request, served.response);
+    }
+    operations += Batch.SIZE;
   }
 
-  /** The servlet inside the agent's advice. */
+  /** The servlet inside the agent's advice; {@link Batch#SIZE} requests. */
   @Benchmark
   public void request(ContentionMonitoring contention) throws IOException {
     FixedServletExchange served = exchange;
-    served.response.next();
-    Object token = Bridge.servlet.onEnter(served.request, served.response);
-    service(served.request, served.response);
-    Bridge.servlet.onExit(token, served.request, served.response, null);
-    operations++;
-    requests++;
+    for (int i = 0; i < Batch.SIZE; i++) {
+      served.response.next();
+      Object token = Bridge.servlet.onEnter(served.request, served.response);
+      service(served.request, served.response);
+      Bridge.servlet.onExit(token, served.request, served.response, null);
+    }
+    operations += Batch.SIZE;
+    requests += Batch.SIZE;
   }
 }

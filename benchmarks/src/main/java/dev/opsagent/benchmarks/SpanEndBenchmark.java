@@ -6,7 +6,6 @@ package dev.opsagent.benchmarks;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.Tracer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +15,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -23,52 +23,64 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * A span's end, until it sits in the batch span processor's queue, on the agent's SDK ({@link
- * AgentSdk}: the agent's processor, its default queue of 2,048 and batches of 512, export a no-op).
- * A span can be ended once, so each operation starts one and ends it: {@link #startAndEnd} minus
- * {@link #start} (the same span started and left) is the end. The {@code 2Threads} pair does the
- * same on two threads at once, both offering to the one queue, while the processor's worker, on the
- * same two cores, drains it.
+ * AgentSdk}: the agent's processor, its queue of 2,048 and batches of 512, export a no-op). Before
+ * each shot every benchmark thread starts {@link Batch#SIZE} SERVER spans (not measured; the queue
+ * was flushed after the shot before); the shot ends them, one after the other ({@link Batch}): the
+ * score is one span's end. {@link #end2Threads} does the same on two threads at once, both offering
+ * to the one queue (2,000 spans, within its 2,048), while the processor's worker, woken at 512,
+ * drains it on the same two cores. Each shot checks that every span ended was exported.
  *
- * <p>Each iteration checks at its end that the spans ended were exported, not dropped from a full
- * queue, which is another path than the one meant here. Unpaced, one thread ends spans faster (~3
- * million a second) than the processor's worker exports them, which no server does; so every
- * operation, in both benchmarks of a pair, first burns {@value #PACE_TOKENS} tokens of CPU ({@link
- * Blackhole#consumeCPU}), which cancels out in the difference.
+ * <p>What a thread allocates ending its spans is printed as {@code [request thread] N B/op}; {@code
+ * -prof gc} adds the spans' starts (in the shot's set-up) and the worker's conversion.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@OperationsPerInvocation(Batch.SIZE)
+@Warmup(iterations = Batch.WARMUP, batchSize = 1)
+@Measurement(iterations = Batch.MEASURED, batchSize = 1)
 @Fork(1)
 public class SpanEndBenchmark {
 
-  /** How much CPU each operation burns first, so that the queue never fills up. */
-  static final long PACE_TOKENS = 1000;
-
   private AgentSdk sdk;
-  private Tracer tracer;
-  private final List<Counter> counters = new CopyOnWriteArrayList<>();
+  private final List<Spans> threads = new CopyOnWriteArrayList<>();
 
-  /** Spans one benchmark thread ended in this iteration. */
+  /** One benchmark thread's spans, started before the shot. */
   @State(Scope.Thread)
-  public static class Counter {
+  public static class Spans {
+    final Span[] spans = new Span[Batch.SIZE];
+    final ThreadAllocation allocation = new ThreadAllocation();
+
+    /** Spans this thread ended so far. */
     long ended;
 
     @Setup(Level.Trial)
     public void register(SpanEndBenchmark benchmark) {
-      benchmark.counters.add(this);
+      benchmark.threads.add(this);
+    }
+
+    /** Starts the shot's spans. */
+    @Setup(Level.Iteration)
+    public void start(SpanEndBenchmark benchmark) {
+      for (int i = 0; i < spans.length; i++) {
+        spans[i] =
+            benchmark
+                .sdk
+                .telemetry
+                .tracer()
+                .spanBuilder("GET /api/orders")
+                .setSpanKind(SpanKind.SERVER)
+                .startSpan();
+      }
     }
   }
 
   @Setup(Level.Trial)
   public void startSdk() {
     sdk = new AgentSdk();
-    tracer = sdk.telemetry.tracer();
   }
 
   @TearDown(Level.Trial)
@@ -76,59 +88,38 @@ public class SpanEndBenchmark {
     sdk.shutdown();
   }
 
-  @Setup(Level.Iteration)
-  public void startCounting() {
-    sdk.flush();
-    for (Counter counter : counters) {
-      counter.ended = 0;
-    }
-  }
-
-  /** The spans ended in the iteration were exported ({@link Exported}). */
+  /** Every span ended so far was exported; the queue is empty for the next shot. */
   @TearDown(Level.Iteration)
   public void check() {
     long exported = sdk.flush();
     long ended = 0;
-    for (Counter counter : counters) {
-      ended += counter.ended;
+    for (Spans thread : threads) {
+      ended += thread.ended;
     }
     Exported.check(ended, exported);
   }
 
-  private Span startSpan() {
-    Blackhole.consumeCPU(PACE_TOKENS);
-    return tracer.spanBuilder("GET /api/orders").setSpanKind(SpanKind.SERVER).startSpan();
+  private static void endAll(Spans thread) {
+    thread.allocation.start();
+    Span[] spans = thread.spans;
+    for (int i = 0; i < spans.length; i++) {
+      spans[i].end();
+      spans[i] = null;
+    }
+    thread.ended += spans.length;
+    thread.allocation.stop(spans.length);
   }
 
-  /**
-   * @return a SERVER span, started and left open
-   */
+  /** {@link Batch#SIZE} spans ended, one thread. */
   @Benchmark
-  public Span start() {
-    return startSpan();
+  public void end(Spans thread) {
+    endAll(thread);
   }
 
-  /** A SERVER span started and ended. */
-  @Benchmark
-  public void startAndEnd(Counter counter) {
-    startSpan().end();
-    counter.ended++;
-  }
-
-  /**
-   * @return {@link #start}, on two threads at once
-   */
+  /** {@link Batch#SIZE} spans ended on each of two threads at once. */
   @Benchmark
   @Threads(2)
-  public Span start2Threads() {
-    return startSpan();
-  }
-
-  /** {@link #startAndEnd}, on two threads at once. */
-  @Benchmark
-  @Threads(2)
-  public void startAndEnd2Threads(Counter counter) {
-    startSpan().end();
-    counter.ended++;
+  public void end2Threads(Spans thread) {
+    endAll(thread);
   }
 }
