@@ -106,7 +106,7 @@ public class JdkHttpServerRequestBenchmark {
   @TearDown(Level.Iteration)
   public void check() {
     allocation.stop(operations);
-    long exported = sdk.flush();
+    long exported = sdk.flush(requests + spans);
     Exported.check(requests + spans, exported);
     if (requests == 0 || operations == 0) {
       return;

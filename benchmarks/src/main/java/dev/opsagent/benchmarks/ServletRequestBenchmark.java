@@ -86,7 +86,7 @@ public class ServletRequestBenchmark {
   @TearDown(Level.Iteration)
   public void check() {
     allocation.stop(operations);
-    long exported = sdk.flush();
+    long exported = sdk.flush(requests);
     if (FixedServletExchange.UNEXPECTED_CALLS.get() != 0) {
       throw new IllegalStateException(
           FixedServletExchange.UNEXPECTED_CALLS.get() + " calls the servlet doubles do not answer");
