@@ -8,12 +8,11 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.opsagent.bootstrap.Bridge;
 import dev.opsagent.instrumentation.api.AgentContext;
 import dev.opsagent.instrumentation.jdkhttpserver.JdkHttpServerInstrumentationModule;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.api.trace.TraceFlags;
-import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import java.io.IOException;
+import java.util.Collections;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -59,13 +58,26 @@ public class JdkHttpServerRequestBenchmark {
   @Param({"false", "true"})
   public boolean traceparent;
 
+  /** Reads the {@code traceparent} header of a carrier that is its value. */
+  private static final TextMapGetter<String> TRACEPARENT_VALUE =
+      new TextMapGetter<String>() {
+        @Override
+        public Iterable<String> keys(String carrier) {
+          return Collections.singletonList("traceparent");
+        }
+
+        @Override
+        public String get(String carrier, String key) {
+          return "traceparent".equals(key) ? carrier : null;
+        }
+      };
+
   private AgentSdk sdk;
   private FixedHttpExchange exchange;
   private final ThreadAllocation allocation = new ThreadAllocation();
   private long operations;
   private long requests;
   private long spans;
-  private Context parent;
 
   /** The agent's SDK and the JDK HTTP server's recorder, as the agent starts them. */
   @Setup(Level.Trial)
@@ -77,17 +89,6 @@ public class JdkHttpServerRequestBenchmark {
             SampleRequest.PATH + "?" + SampleRequest.QUERY,
             "/api/orders",
             SampleRequest.headers(traceparent));
-    parent =
-        traceparent
-            ? Context.root()
-                .with(
-                    Span.wrap(
-                        SpanContext.createFromRemoteParent(
-                            SampleRequest.TRACE_ID,
-                            SampleRequest.PARENT_SPAN_ID,
-                            TraceFlags.getSampled(),
-                            TraceState.getDefault())))
-            : Context.root();
   }
 
   @TearDown(Level.Trial)
@@ -152,14 +153,20 @@ public class JdkHttpServerRequestBenchmark {
 
   /**
    * The span data alone: the span the agent exports for this request, made with the SDK directly
-   * from values at hand (the attributes' values, the parent's context), with the numbers the agent
-   * records boxed as it boxes them. What the SDK allocates here, on this thread and as the
+   * from values at hand (the attributes' values; with a {@code traceparent}, its value, which the
+   * W3C propagator parses into the parent's IDs, as the span needs them), with the numbers the
+   * agent records boxed as it boxes them. What the SDK allocates here, on this thread and as the
    * processor's worker turns the span into export data, is what the exported span necessarily
    * costs; {@link #request} minus {@link #baseline} minus this is the agent's own share.
    */
   @Benchmark
   public void spanOnly() {
     for (int i = 0; i < Batch.SIZE; i++) {
+      Context parent =
+          traceparent
+              ? W3CTraceContextPropagator.getInstance()
+                  .extract(Context.root(), SampleRequest.TRACEPARENT, TRACEPARENT_VALUE)
+              : Context.root();
       SampleSpan.record(sdk.telemetry.tracer(), parent, operations + i);
     }
     operations += Batch.SIZE;
