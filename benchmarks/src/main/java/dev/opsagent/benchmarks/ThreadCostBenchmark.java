@@ -4,6 +4,7 @@
  */
 package dev.opsagent.benchmarks;
 
+import dev.opsagent.instrumentation.runtime.GcPauses;
 import dev.opsagent.instrumentation.runtime.ThreadCost;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -40,6 +41,15 @@ public class ThreadCostBenchmark {
   @Benchmark
   public long cpuTimeNanos() {
     return ThreadCost.cpuTimeNanos();
+  }
+
+  /**
+   * @return the JVM's stop-the-world GC pause total ({@code GcPauses.totalNanos()}), which a
+   *     request reads at its start and its end
+   */
+  @Benchmark
+  public long gcPauseTotal() {
+    return GcPauses.totalNanos();
   }
 
   /**

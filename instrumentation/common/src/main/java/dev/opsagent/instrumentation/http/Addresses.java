@@ -78,12 +78,29 @@ final class Addresses {
     if (colon < 0) {
       return -1;
     }
-    try {
-      int port = Integer.parseInt(hostAndPort.substring(colon + 1));
-      return port > 0 && port <= 65535 ? port : -1;
-    } catch (NumberFormatException e) {
+    // Read in place as Integer.parseInt reads it (an optional '+', decimal digits): no substring
+    // per
+    // request.
+    int length = hostAndPort.length();
+    int i = colon + 1;
+    if (i < length && hostAndPort.charAt(i) == '+') {
+      i++;
+    }
+    if (i == length) {
       return -1;
     }
+    int port = 0;
+    for (; i < length; i++) {
+      int digit = Character.digit(hostAndPort.charAt(i), 10);
+      if (digit < 0) {
+        return -1;
+      }
+      port = port * 10 + digit;
+      if (port > 65535) {
+        return -1;
+      }
+    }
+    return port > 0 && port <= 65535 ? port : -1;
   }
 
   private static String unquote(String value) {

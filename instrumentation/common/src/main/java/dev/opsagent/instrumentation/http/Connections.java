@@ -41,6 +41,17 @@ public final class Connections {
     if (protocol == null) {
       return null;
     }
+    // The usual ones without a new string per request.
+    switch (protocol) {
+      case "HTTP/1.1":
+        return "1.1";
+      case "HTTP/1.0":
+        return "1.0";
+      case "HTTP/2.0":
+        return "2";
+      default:
+        break;
+    }
     String version = protocol.startsWith("HTTP/") ? protocol.substring(5) : protocol;
     return version.endsWith(".0") && !version.startsWith("1.")
         ? version.substring(0, version.length() - 2)

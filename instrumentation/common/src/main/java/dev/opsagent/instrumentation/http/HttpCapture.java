@@ -57,7 +57,13 @@ public final class HttpCapture {
   private final List<CapturedHeader> requestHeaders;
   private final List<CapturedHeader> responseHeaders;
   private final int headerValueMaxLength;
-  private final Set<String> sensitiveQueryParameters;
+
+  /**
+   * The query parameters whose value is redacted, lower case, by their length: a parameter name is
+   * compared in place, without being copied out of the query, and only with the names as long as
+   * it.
+   */
+  private final String[][] sensitiveQueryParametersByLength;
 
   /** A configured header: its lower-case name, its attribute key, whether it is sensitive. */
   static final class CapturedHeader {
@@ -83,7 +89,7 @@ public final class HttpCapture {
     this.requestHeaders = requestHeaders;
     this.responseHeaders = responseHeaders;
     this.headerValueMaxLength = headerValueMaxLength;
-    this.sensitiveQueryParameters = sensitiveQueryParameters;
+    this.sensitiveQueryParametersByLength = byLength(sensitiveQueryParameters);
     this.taskSpans = taskSpans;
   }
 
@@ -192,11 +198,7 @@ public final class HttpCapture {
         end = rawQuery.length();
       }
       int eq = rawQuery.indexOf('=', start);
-      boolean sensitive =
-          eq >= 0
-              && eq < end
-              && sensitiveQueryParameters.contains(
-                  rawQuery.substring(start, eq).toLowerCase(Locale.ROOT));
+      boolean sensitive = eq >= 0 && eq < end && isSensitiveParameter(rawQuery, start, eq);
       if (sensitive && redacted == null) {
         redacted = new StringBuilder(rawQuery.length()).append(rawQuery, 0, start);
       }
@@ -213,5 +215,40 @@ public final class HttpCapture {
       start = end + 1;
     }
     return redacted == null ? rawQuery : redacted.toString();
+  }
+
+  /**
+   * @return whether the parameter name {@code query[start, end)} is sensitive, compared in place
+   *     ignoring case: no substring per parameter
+   */
+  private boolean isSensitiveParameter(String query, int start, int end) {
+    int length = end - start;
+    if (length >= sensitiveQueryParametersByLength.length) {
+      return false;
+    }
+    for (String name : sensitiveQueryParametersByLength[length]) {
+      if (query.regionMatches(true, start, name, 0, length)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String[][] byLength(Set<String> names) {
+    int longest = 0;
+    for (String name : names) {
+      longest = Math.max(longest, name.length());
+    }
+    String[][] byLength = new String[longest + 1][];
+    for (int length = 0; length <= longest; length++) {
+      List<String> ofLength = new ArrayList<>();
+      for (String name : names) {
+        if (name.length() == length) {
+          ofLength.add(name);
+        }
+      }
+      byLength[length] = ofLength.toArray(new String[0]);
+    }
+    return byLength;
   }
 }

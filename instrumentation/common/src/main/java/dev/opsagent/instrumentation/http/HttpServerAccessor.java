@@ -47,6 +47,21 @@ public interface HttpServerAccessor<X> {
   List<String> requestHeaders(X exchange, String name);
 
   /**
+   * Reads the request headers the recorder reads for every request: the first value of each header
+   * named in {@code names} (lower case) into {@code values}, at the same index, {@code null} where
+   * absent. By default one {@link #requestHeader} each; a server whose look-up by name costs more
+   * than a pass over all headers (the JDK's {@code Headers} copies the name on every look-up) reads
+   * them in one pass.
+   *
+   * @param values as long as {@code names}, all {@code null}
+   */
+  default void readRequestHeaders(X exchange, String[] names, String[] values) {
+    for (int i = 0; i < names.length; i++) {
+      values[i] = requestHeader(exchange, names[i]);
+    }
+  }
+
+  /**
    * @return the HTTP version, e.g. {@code 1.1}
    */
   String protocolVersion(X exchange);

@@ -36,7 +36,6 @@ import dev.opsagent.instrumentation.http.HttpCapture.CapturedHeader;
 import dev.opsagent.instrumentation.runtime.GcPauses;
 import dev.opsagent.instrumentation.runtime.ThreadCost;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.trace.Span;
@@ -49,6 +48,7 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -88,7 +88,8 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
   private final HttpServerAccessor<X> accessor;
   private final TelemetryHolder telemetryHolder;
   private final HttpCapture capture;
-  private final TextMapGetter<X> headerGetter;
+  private final MetricAttributes metricAttributesCache = new MetricAttributes();
+  private final SpanNames spanNames = new SpanNames();
 
   /** Created on the first request, once the SDK is ready. */
   private volatile Instruments instruments;
@@ -160,10 +161,45 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     this.telemetryHolder = telemetryHolder;
     this.capture = capture;
     ServerRequest.startGraceTimer();
-    // The W3C propagators look headers up by name; they never list them.
-    this.headerGetter =
-        (carrier, key) -> carrier == null ? null : accessor.requestHeader(carrier, key);
   }
+
+  /**
+   * The request headers read for every request, in the order of {@link #READ_HEADERS}: read in one
+   * go ({@link HttpServerAccessor#readRequestHeaders}).
+   */
+  private static final String[] READ_HEADERS = {
+    "traceparent", "tracestate", "baggage", "host", "user-agent", "forwarded", "x-forwarded-for"
+  };
+
+  private static final int HOST = 3;
+  private static final int USER_AGENT = 4;
+  private static final int FORWARDED = 5;
+  private static final int X_FORWARDED_FOR = 6;
+
+  /**
+   * The W3C propagators look headers up by name ({@code traceparent}, {@code tracestate}, {@code
+   * baggage}); they never list them. The carrier is the request's headers as read.
+   */
+  private static final TextMapGetter<String[]> HEADER_GETTER =
+      new TextMapGetter<String[]>() {
+        @Override
+        public Iterable<String> keys(String[] carrier) {
+          return Collections.emptyList();
+        }
+
+        @Override
+        public String get(String[] carrier, String key) {
+          if (carrier == null) {
+            return null;
+          }
+          for (int i = 0; i < HOST; i++) {
+            if (READ_HEADERS[i].equals(key)) {
+              return carrier[i];
+            }
+          }
+          return null;
+        }
+      };
 
   /**
    * Lets go of what the recorders share with the application: the agent detaches, its hooks are
@@ -227,7 +263,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     }
     RequestContext.clearCurrent();
     ServerRequest request = (ServerRequest) token;
-    request.receivingThreadSpent = request.start.until(ThreadCost.read());
+    request.receivingThreadSpent = request.start.untilNow();
   }
 
   /**
@@ -259,17 +295,11 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     String scheme = accessor.scheme(exchange);
     String protocolVersion = accessor.protocolVersion(exchange);
     String route = accessor.route(exchange);
-    String spanName = !knownMethod ? "HTTP" : route == null ? method : method + " " + route;
-    AttributesBuilder metricAttributes =
-        Attributes.builder()
-            .put(HTTP_REQUEST_METHOD, normalizedMethod)
-            .put(URL_SCHEME, scheme)
-            .put(NETWORK_PROTOCOL_VERSION, protocolVersion);
-    if (route != null) {
-      metricAttributes.put(HTTP_ROUTE, route);
-    }
+    String spanName = !knownMethod ? "HTTP" : route == null ? method : spanNames.of(method, route);
+    String[] headers = new String[READ_HEADERS.length];
+    accessor.readRequestHeaders(exchange, READ_HEADERS, headers);
 
-    Context parent = sdk.propagator.extract(Context.root(), exchange, headerGetter);
+    Context parent = sdk.propagator.extract(Context.root(), headers, HEADER_GETTER);
     SpanBuilder span =
         sdk.tracer.spanBuilder(spanName).setSpanKind(SpanKind.SERVER).setParent(parent);
     span.setAttribute(HTTP_REQUEST_METHOD, normalizedMethod);
@@ -285,19 +315,21 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     if (route != null) {
       span.setAttribute(HTTP_ROUTE, route);
     }
-    setServerAddress(span, exchange);
+    setServerAddress(span, exchange, headers[HOST]);
     String peer = accessor.peerAddress(exchange);
-    span.setAttribute(CLIENT_ADDRESS, clientAddress(exchange, peer));
+    span.setAttribute(CLIENT_ADDRESS, clientAddress(headers, peer));
     span.setAttribute(NETWORK_PEER_ADDRESS, peer);
     if (accessor.peerPort(exchange) > 0) {
       span.setAttribute(NETWORK_PEER_PORT, accessor.peerPort(exchange));
     }
     span.setAttribute(NETWORK_PROTOCOL_VERSION, protocolVersion);
-    String userAgent = accessor.requestHeader(exchange, "user-agent");
+    String userAgent = headers[USER_AGENT];
     if (userAgent != null) {
       span.setAttribute(USER_AGENT_ORIGINAL, capture.truncate(userAgent));
     }
-    for (CapturedHeader header : capture.requestHeaders()) {
+    List<CapturedHeader> captured = capture.requestHeaders();
+    for (int i = 0; i < captured.size(); i++) {
+      CapturedHeader header = captured.get(i);
       List<String> values = accessor.requestHeaders(exchange, header.name);
       if (!values.isEmpty()) {
         span.setAttribute(header.key, capture.values(header, values));
@@ -305,13 +337,16 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     }
     ServerRequest request =
         new ServerRequest(
+            this,
             span.startSpan(),
             knownMethod ? method : null,
-            route != null,
+            normalizedMethod,
+            scheme,
+            protocolVersion,
+            route,
             startNanos,
             ThreadCost.read(),
             GcPauses.totalNanos(),
-            metricAttributes,
             sdk.lateCpuTime,
             sdk.lateAllocated,
             capture.taskSpans() ? sdk.tracer : null);
@@ -323,7 +358,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     ThreadCost.Reading own =
         request.receivingThreadSpent != null
             ? request.receivingThreadSpent
-            : request.start.until(ThreadCost.read());
+            : request.start.untilNow();
     long gcPauseNanos = GcPauses.totalNanos() - request.startGcPauseNanos;
     double seconds = (System.nanoTime() - request.startNanos) / 1e9;
 
@@ -336,25 +371,24 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
         thrown != null
             ? thrown.getClass().getName()
             : status >= 500 ? Integer.toString(status) : null;
-    AttributesBuilder metric = request.metricAttributes;
-    if (status >= 100) {
-      metric.put(HTTP_RESPONSE_STATUS_CODE, (long) status);
-    }
-    if (errorType != null) {
-      metric.put(ERROR_TYPE, errorType);
-    }
     String finalRoute = accessor.finalRoute(exchange);
     if (finalRoute == null) {
       finalRoute = request.routeMatchedInside;
     }
     if (finalRoute != null) {
-      metric.put(HTTP_ROUTE, finalRoute);
       request.span.setAttribute(HTTP_ROUTE, finalRoute);
       if (request.knownMethod != null) {
-        request.span.updateName(request.knownMethod + " " + finalRoute);
+        request.span.updateName(spanNames.of(request.knownMethod, finalRoute));
       }
     }
-    Attributes metricAttributes = metric.build();
+    Attributes metricAttributes =
+        metricAttributesCache.get(
+            request.normalizedMethod,
+            request.scheme,
+            request.protocolVersion,
+            finalRoute != null ? finalRoute : request.route,
+            status,
+            errorType);
     instruments.duration.record(seconds, metricAttributes);
 
     Span span = request.span;
@@ -368,26 +402,31 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     if (thrown != null) {
       span.recordException(thrown);
     }
-    for (CapturedHeader header : capture.responseHeaders()) {
+    List<CapturedHeader> captured = capture.responseHeaders();
+    for (int i = 0; i < captured.size(); i++) {
+      CapturedHeader header = captured.get(i);
       List<String> values = accessor.responseHeaders(exchange, header.name);
       if (!values.isEmpty()) {
         span.setAttribute(header.key, capture.values(header, values));
       }
     }
     span.setAttribute(GC_PAUSE_NS, gcPauseNanos);
-    Instant endTime = Instant.now();
-    // The span ends when the work still running for the request has added its cost.
-    // It may complete on another thread (the last to finish work for it, the grace timer), where
-    // no caller would see a failure: it is reported here.
-    request.end(
-        metricAttributes,
-        others -> {
-          try {
-            complete(span, own, others, endTime, metricAttributes);
-          } catch (Throwable t) {
-            disable(t);
-          }
-        });
+    // The span ends when the work still running for the request has added its cost
+    // (ServerRequest.accept, then completed()).
+    request.end(own, Instant.now(), metricAttributes);
+  }
+
+  /**
+   * The work still running for the request finished: completes its span. It may run on another
+   * thread (the last to finish work for the request, the grace timer), where no caller would see a
+   * failure: it is reported here.
+   */
+  void completed(ServerRequest request, long[] others) {
+    try {
+      complete(request.span, request.own, others, request.endTime, request.endAttributes);
+    } catch (Throwable t) {
+      disable(t);
+    }
   }
 
   /**
@@ -421,8 +460,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
   /**
    * {@code server.address} and {@code server.port}: from the Host header, else the local socket.
    */
-  private void setServerAddress(SpanBuilder span, X exchange) {
-    String host = accessor.requestHeader(exchange, "host");
+  private void setServerAddress(SpanBuilder span, X exchange, String host) {
     if (host != null && !host.isEmpty()) {
       span.setAttribute(SERVER_ADDRESS, Addresses.hostOf(host));
       int port = Addresses.portOf(host);
@@ -439,11 +477,10 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
   }
 
   /** {@code client.address}: the original client named by a proxy header, else the peer. */
-  private String clientAddress(X exchange, String peer) {
-    String client = Addresses.clientFromForwarded(accessor.requestHeader(exchange, "forwarded"));
+  private static String clientAddress(String[] headers, String peer) {
+    String client = Addresses.clientFromForwarded(headers[FORWARDED]);
     if (client == null) {
-      client =
-          Addresses.clientFromXForwardedFor(accessor.requestHeader(exchange, "x-forwarded-for"));
+      client = Addresses.clientFromXForwardedFor(headers[X_FORWARDED_FOR]);
     }
     return client == null ? peer : client;
   }

@@ -16,7 +16,6 @@ import dev.opsagent.bootstrap.RequestContext;
 import dev.opsagent.instrumentation.runtime.ClassNames;
 import dev.opsagent.instrumentation.runtime.ThreadCost;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -33,7 +32,10 @@ import java.util.function.Consumer;
  * may already be parsing the next request of the same connection by then (the JDK server's {@code
  * HttpExchange.getHttpContext()} belongs to the connection).
  */
-final class ServerRequest extends RequestContext {
+final class ServerRequest extends RequestContext implements Consumer<long[]> {
+
+  /** Completes the span once no work runs for the request any more. */
+  private final HttpServerRecorder<?> recorder;
 
   final Span span;
 
@@ -50,11 +52,15 @@ final class ServerRequest extends RequestContext {
   final ThreadCost.Reading start;
   final long startGcPauseNanos;
 
-  /**
-   * {@code http.request.method}, {@code url.scheme}, {@code network.protocol.version}, {@code
-   * http.route}; the status and {@code error.type} are added at the end.
-   */
-  final AttributesBuilder metricAttributes;
+  // The metric attributes known when the request starts: {@code http.request.method} (normalized),
+  // {@code url.scheme}, {@code network.protocol.version}, {@code http.route}; the status and
+  // {@code error.type} join them at the end.
+  final String normalizedMethod;
+  final String scheme;
+  final String protocolVersion;
+
+  /** The route the server's entry point knew, or {@code null}. */
+  final String route;
 
   private final LongCounter lateCpuTime;
   private final LongCounter lateAllocated;
@@ -62,8 +68,20 @@ final class ServerRequest extends RequestContext {
   /** Records a span per task run for the request; {@code null} when tasks get no spans. */
   private final Tracer taskTracer;
 
-  /** The metric attributes once the request ended, for work that finishes later. */
-  private volatile Attributes endAttributes;
+  /**
+   * The metric attributes once the request ended, for the span's completion and for work that
+   * finishes later.
+   */
+  volatile Attributes endAttributes;
+
+  // Set when the entry point returned, before RequestContext.end, whose lock publishes them to the
+  // thread that completes the record.
+
+  /** What the receiving thread spent. */
+  ThreadCost.Reading own;
+
+  /** When the entry point returned: the span's end. */
+  Instant endTime;
 
   /**
    * What the receiving thread spent, when it left a request that goes on asynchronously; {@code
@@ -72,38 +90,50 @@ final class ServerRequest extends RequestContext {
   volatile ThreadCost.Reading receivingThreadSpent;
 
   ServerRequest(
+      HttpServerRecorder<?> recorder,
       Span span,
       String knownMethod,
-      boolean hasRoute,
+      String normalizedMethod,
+      String scheme,
+      String protocolVersion,
+      String route,
       long startNanos,
       ThreadCost.Reading start,
       long startGcPauseNanos,
-      AttributesBuilder metricAttributes,
       LongCounter lateCpuTime,
       LongCounter lateAllocated,
       Tracer taskTracer) {
+    this.recorder = recorder;
     this.span = span;
     this.knownMethod = knownMethod;
-    this.hasRoute = hasRoute;
+    this.hasRoute = route != null;
+    this.normalizedMethod = normalizedMethod;
+    this.scheme = scheme;
+    this.protocolVersion = protocolVersion;
+    this.route = route;
     this.startNanos = startNanos;
     this.start = start;
     this.startGcPauseNanos = startGcPauseNanos;
-    this.metricAttributes = metricAttributes;
     this.lateCpuTime = lateCpuTime;
     this.lateAllocated = lateAllocated;
     this.taskTracer = taskTracer;
   }
 
   /**
-   * The request's entry point returned: {@code complete} receives what other threads did for it (as
-   * {@link RequestContext#end} says) once no work runs for it any more, within {@link
-   * #GRACE_MILLIS} at the most, on whichever thread finishes last.
+   * The request's entry point returned: the recorder completes the span with what other threads did
+   * for it (as {@link RequestContext#end} says) once no work runs for it any more, within {@link
+   * #GRACE_MILLIS} at the most, on whichever thread finishes last ({@link #accept}).
    *
-   * @param attributes the request's final metric attributes, for late work
+   * @param own what the receiving thread spent
+   * @param endTime the span's end
+   * @param attributes the request's final metric attributes
    */
-  void end(Attributes attributes, Consumer<long[]> complete) {
+  void end(ThreadCost.Reading own, Instant endTime, Attributes attributes) {
+    this.own = own;
+    this.endTime = endTime;
     endAttributes = attributes;
-    if (!end(complete)) {
+    // This request is its own completion callback: no object per request for it.
+    if (!end(this)) {
       // The agent's own timer works for no request: its task is not one the request handed off.
       RequestContext current = RequestContext.current();
       RequestContext.clearCurrent();
@@ -156,6 +186,12 @@ final class ServerRequest extends RequestContext {
               thread.setContextClassLoader(null);
               return thread;
             });
+  }
+
+  /** No work runs for the request any more: {@code others} is what other threads did for it. */
+  @Override
+  public void accept(long[] others) {
+    recorder.completed(this, others);
   }
 
   /** Reported as metrics, by route and status: the span has been exported already. */

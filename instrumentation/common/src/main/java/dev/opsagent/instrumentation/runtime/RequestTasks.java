@@ -139,7 +139,7 @@ public final class RequestTasks implements TaskHooks {
         }
         return;
       }
-      ThreadCost.Reading spent = start.until(ThreadCost.read());
+      ThreadCost.Reading spent = start.untilNow();
       if (previous == null) {
         RequestContext.clearCurrent();
       } else {

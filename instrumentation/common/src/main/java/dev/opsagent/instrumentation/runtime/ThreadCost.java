@@ -140,6 +140,29 @@ public final class ThreadCost {
     }
 
     /**
+     * Reads the calling thread's counters now, as {@link ThreadCost#read()} does, and returns the
+     * difference: one object where {@code until(read())} makes two.
+     *
+     * @return what the calling thread spent since this reading, field by field
+     */
+    public Reading untilNow() {
+      long blockedNow = UNAVAILABLE;
+      long waitedNow = UNAVAILABLE;
+      if (contentionMonitoring) {
+        ThreadInfo info = THREADS.getThreadInfo(Thread.currentThread().getId(), 0);
+        if (info != null && info.getBlockedTime() >= 0) {
+          blockedNow = info.getBlockedTime() * 1_000_000;
+          waitedNow = info.getWaitedTime() * 1_000_000;
+        }
+      }
+      return new Reading(
+          delta(cpuNanos, cpuTimeNanos()),
+          delta(allocatedBytes, ThreadCost.allocatedBytes()),
+          delta(blockedNanos, blockedNow),
+          delta(waitedNanos, waitedNow));
+    }
+
+    /**
      * @return what the thread spent between this reading and {@code later}, field by field
      */
     public Reading until(Reading later) {

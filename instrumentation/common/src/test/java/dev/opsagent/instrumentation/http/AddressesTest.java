@@ -37,6 +37,11 @@ class AddressesTest {
           "host:65536            | host         | -1",
           "host:-1               | host         | -1",
           "[::1                  | ::1          | -1",
+          "host:+8080            | host         | 8080",
+          "host:0000080          | host         | 80",
+          "host:+                | host         | -1",
+          "host:99999999999      | host         | -1",
+          "host:80x              | host         | -1",
         })
     void splitsHostAndPort(String hostAndPort, String host, int port) {
       assertThat(Addresses.hostOf(hostAndPort)).isEqualTo(host);

@@ -48,9 +48,13 @@ final class ServletAccessor implements HttpServerAccessor<ServletExchange> {
     ServletApi api = exchange.api;
     Object request = exchange.request;
     String contextPath = nonNull(api.contextPath(request));
-    String[] mapping = api.mapping(request);
-    if (mapping != null && mapping[0] != null && mapping[1] != null) {
-      return ServletRoutes.fromMapping(contextPath, mapping[0], mapping[1]);
+    Object mapping = api.httpServletMapping(request);
+    if (mapping != null) {
+      String pattern = api.mappingPattern(mapping);
+      String match = api.mappingMatch(mapping);
+      if (pattern != null && match != null) {
+        return ServletRoutes.ofMapping(contextPath, pattern, match);
+      }
     }
     return ServletRoutes.fromPaths(
         contextPath, nonNull(api.servletPath(request)), api.pathInfo(request));

@@ -238,21 +238,26 @@ final class ServletApi {
   }
 
   /**
-   * @return the servlet mapping's pattern and match ({@code EXACT}, {@code PATH}, {@code
-   *     EXTENSION}, {@code DEFAULT}, {@code CONTEXT_ROOT}), or {@code null} before Servlet 4.0
+   * @return the request's {@code HttpServletMapping}, or {@code null} before Servlet 4.0
    */
-  String[] mapping(Object request) {
-    if (getHttpServletMapping == null) {
-      return null;
-    }
-    Object mapping = object(getHttpServletMapping, request);
-    if (mapping == null) {
-      return null;
-    }
+  Object httpServletMapping(Object request) {
+    return getHttpServletMapping == null ? null : object(getHttpServletMapping, request);
+  }
+
+  /**
+   * @return the pattern of a {@link #httpServletMapping}
+   */
+  String mappingPattern(Object mapping) {
+    return string(getMappingPattern, mapping);
+  }
+
+  /**
+   * @return the match of a {@link #httpServletMapping}: {@code EXACT}, {@code PATH}, {@code
+   *     EXTENSION}, {@code DEFAULT}, {@code CONTEXT_ROOT}
+   */
+  String mappingMatch(Object mapping) {
     Object match = object(getMappingMatch, mapping);
-    return new String[] {
-      string(getMappingPattern, mapping), match instanceof Enum ? ((Enum<?>) match).name() : null
-    };
+    return match instanceof Enum ? ((Enum<?>) match).name() : null;
   }
 
   int status(Object response) {

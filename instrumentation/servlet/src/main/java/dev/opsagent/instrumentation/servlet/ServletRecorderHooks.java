@@ -93,7 +93,7 @@ final class ServletRecorderHooks implements ServletHooks {
       return;
     }
     exchange.failed = thrown != null;
-    if (exchange.ended.compareAndSet(false, true)) {
+    if (exchange.end()) {
       recorder.onExit(exchange.token, exchange, thrown);
     }
   }
@@ -164,7 +164,7 @@ final class ServletRecorderHooks implements ServletHooks {
     }
 
     private void complete() {
-      if (exchange.ended.compareAndSet(false, true)) {
+      if (exchange.end()) {
         Throwable error = exchange.asyncError;
         exchange.failed = error != null;
         recorder.onAsyncEnd(exchange.token, exchange, error);
