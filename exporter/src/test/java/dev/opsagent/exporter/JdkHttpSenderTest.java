@@ -143,7 +143,7 @@ class JdkHttpSenderTest {
         .setRetryPolicy(null);
   }
 
-  private static Collection<SpanData> spans() {
+  static Collection<SpanData> spans() {
     List<SpanData> spans = new ArrayList<>();
     SpanExporter capture =
         new SpanExporter() {
