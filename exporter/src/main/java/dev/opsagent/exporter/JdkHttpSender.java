@@ -172,6 +172,7 @@ final class JdkHttpSender implements HttpSender {
   private void export(
       MessageWriter message, Consumer<HttpResponse> onResponse, Consumer<Throwable> onError) {
     HttpResponse response;
+    long start = System.nanoTime();
     try {
       response = exchange(request(message));
     } catch (IOException | RuntimeException e) {
@@ -181,6 +182,14 @@ final class JdkHttpSender implements HttpSender {
       Thread.currentThread().interrupt();
       onError.accept(new InterruptedIOException("export interrupted: the exporter is stopping"));
       return;
+    }
+    if (logger.isTraceEnabled()) {
+      logger.trace(
+          "export of {} B to {} answered {} in {} ms",
+          message.getContentLength(),
+          endpoint,
+          response.getStatusCode(),
+          String.format(Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e6));
     }
     onResponse.accept(response);
   }
