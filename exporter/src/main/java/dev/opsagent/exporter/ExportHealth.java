@@ -4,7 +4,10 @@
  */
 package dev.opsagent.exporter;
 
+import io.opentelemetry.exporter.internal.FailedExportException;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.export.GrpcResponse;
+import io.opentelemetry.sdk.common.export.HttpResponse;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -86,9 +89,27 @@ final class ExportHealth {
     }
   }
 
-  private static String describe(Throwable cause) {
+  /**
+   * What went wrong, in a few words: the receiver's answer when there was one, else the failure
+   * under the SDK's wrapper.
+   */
+  static String describe(Throwable cause) {
     if (cause == null) {
       return "the receiver rejected the export";
+    }
+    if (cause instanceof FailedExportException.HttpExportException) {
+      HttpResponse response = ((FailedExportException.HttpExportException) cause).getResponse();
+      if (response != null) {
+        return "the receiver answered HTTP " + response.getStatusCode();
+      }
+      return cause.getCause() != null ? describe(cause.getCause()) : "the export failed";
+    }
+    if (cause instanceof FailedExportException.GrpcExportException) {
+      GrpcResponse response = ((FailedExportException.GrpcExportException) cause).getResponse();
+      if (response != null) {
+        return "the receiver answered gRPC status " + response.getStatusCode();
+      }
+      return cause.getCause() != null ? describe(cause.getCause()) : "the export failed";
     }
     StringBuilder text = new StringBuilder(cause.getClass().getSimpleName());
     if (cause.getMessage() != null) {

@@ -52,6 +52,9 @@ public final class Telemetry {
   /** Name of the agent's tracer and meter (the instrumentation scope). */
   public static final String SCOPE = "dev.opsagent";
 
+  /** Whether an exporter uses OkHttp (gRPC, or http/protobuf without java.net.http). */
+  private static volatile boolean okHttpUsed;
+
   private static final List<String> EXPORTERS = Arrays.asList("otlp", "console", "logging", "none");
   private static final String FIX =
       "check that an OTLP receiver listens there, or set OTEL_EXPORTER_OTLP_ENDPOINT"
@@ -207,6 +210,7 @@ public final class Telemetry {
 
   private static SpanExporter otlpSpanExporter(OtlpSettings otlp) {
     if (otlp.protocol().equals(OtlpSettings.GRPC)) {
+      usingOkHttp();
       OtlpGrpcSpanExporterBuilder builder =
           OtlpGrpcSpanExporter.builder()
               .setEndpoint(otlp.endpoint())
@@ -217,6 +221,7 @@ public final class Telemetry {
     }
     OtlpHttpSpanExporterBuilder builder =
         OtlpHttpSpanExporter.builder()
+            .setComponentLoader(httpSenders("traces"))
             .setEndpoint(otlp.endpoint())
             .setTimeout(otlp.timeout())
             .setCompression(otlp.compression());
@@ -224,8 +229,31 @@ public final class Telemetry {
     return builder.build();
   }
 
+  /**
+   * The JDK's HTTP client for http/protobuf, chosen explicitly (see {@link HttpSenders}); OkHttp
+   * only for gRPC, whose trailers the JDK client cannot read.
+   */
+  private static HttpSenders httpSenders(String signal) {
+    HttpSenders senders = HttpSenders.create();
+    if (senders.usesJdkClient()) {
+      logger.debug("{}: OTLP http/protobuf through the JDK's HttpClient", signal);
+    } else {
+      logger.info(
+          "{}: this Java runtime lacks the module java.net.http; OTLP http/protobuf goes through"
+              + " OkHttp",
+          signal);
+    }
+    return senders;
+  }
+
+  /** OkHttp is in use, so its shared threads are to be stopped on a detach. */
+  static void usingOkHttp() {
+    okHttpUsed = true;
+  }
+
   private static MetricExporter otlpMetricExporter(OtlpSettings otlp) {
     if (otlp.protocol().equals(OtlpSettings.GRPC)) {
+      usingOkHttp();
       OtlpGrpcMetricExporterBuilder builder =
           OtlpGrpcMetricExporter.builder()
               .setEndpoint(otlp.endpoint())
@@ -236,6 +264,7 @@ public final class Telemetry {
     }
     OtlpHttpMetricExporterBuilder builder =
         OtlpHttpMetricExporter.builder()
+            .setComponentLoader(httpSenders("metrics"))
             .setEndpoint(otlp.endpoint())
             .setTimeout(otlp.timeout())
             .setCompression(otlp.compression());
@@ -279,12 +308,16 @@ public final class Telemetry {
   }
 
   /**
-   * Stops the threads that OkHttp, the exporters' HTTP client, shares between all its clients: its
-   * task runner's pool, whose idle threads would otherwise live on for a minute. For a detach only:
-   * no OkHttp client works after it. Okio's watchdog thread cannot be stopped: it ends by itself a
-   * minute after the last export.
+   * Stops the threads that OkHttp, the gRPC exporters' HTTP client, shares between all its clients:
+   * its task runner's pool, whose idle threads would otherwise live on for a minute. For a detach
+   * only: no OkHttp client works after it. Okio's watchdog thread cannot be stopped: it ends by
+   * itself a minute after the last export.
    */
   public static void stopSharedThreads() {
+    if (!okHttpUsed) {
+      // Not loaded: http/protobuf goes through the JDK's client, whose threads its sender stops.
+      return;
+    }
     try {
       Class<?> taskRunner = Class.forName("okhttp3.internal.concurrent.TaskRunner");
       Object runner = taskRunner.getField("INSTANCE").get(null);

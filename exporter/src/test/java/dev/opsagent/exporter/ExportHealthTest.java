@@ -6,7 +6,9 @@ package dev.opsagent.exporter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opentelemetry.exporter.internal.FailedExportException;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.export.HttpResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -144,6 +146,51 @@ class ExportHealthTest {
         .singleElement()
         .asString()
         .contains(": IOException Failed to export spans (Connection refused).");
+  }
+
+  @Test
+  void aFailedAnswerGivesTheReceiversStatus() {
+    HttpResponse unavailable =
+        new HttpResponse() {
+          @Override
+          public int getStatusCode() {
+            return 503;
+          }
+
+          @Override
+          public String getStatusMessage() {
+            return "Service Unavailable";
+          }
+
+          @Override
+          public byte[] getResponseBody() {
+            return new byte[0];
+          }
+        };
+    health.watch(
+        CompletableResultCode.ofExceptionalFailure(
+            FailedExportException.httpFailedWithResponse(unavailable)),
+        1);
+
+    assertThat(logLines())
+        .singleElement()
+        .asString()
+        .contains("cannot export spans to " + DESTINATION + ": the receiver answered HTTP 503.");
+  }
+
+  @Test
+  void theSdksWrapperOfAFailureIsLeftOut() {
+    health.watch(
+        CompletableResultCode.ofExceptionalFailure(
+            FailedExportException.httpFailedExceptionally(
+                new ConnectException("cannot connect to localhost:4318 (connection refused)"))),
+        1);
+
+    assertThat(logLines())
+        .singleElement()
+        .asString()
+        .contains(
+            ": ConnectException cannot connect to localhost:4318 (connection refused). 1 dropped");
   }
 
   @Test
