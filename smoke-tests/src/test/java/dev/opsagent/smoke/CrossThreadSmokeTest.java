@@ -45,7 +45,12 @@ class CrossThreadSmokeTest {
     try (OtlpReceiver receiver = OtlpReceiver.startHttp();
         AppJvm app =
             AppJvm.builder(jdk, CONCURRENCY_APP)
-                .agentArgs(args(exportTo(receiver), FAST_SPANS, FAST_METRICS))
+                .agentArgs(
+                    args(
+                        exportTo(receiver),
+                        FAST_SPANS,
+                        FAST_METRICS,
+                        "opsagent.thread-contention-monitoring=true"))
                 .start()) {
       int port = app.port();
       // The JDK's executors and threads, loaded before the agent, are instrumented once it started.
