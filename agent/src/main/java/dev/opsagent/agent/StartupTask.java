@@ -34,8 +34,12 @@ import org.slf4j.LoggerFactory;
  */
 final class StartupTask implements Runnable {
 
-  // Named after the agent's entry point, as users know its start-up line.
-  private static final Logger logger = LoggerFactory.getLogger(AgentStarter.class);
+  /**
+   * Set as the task runs: it is created on the JVM's start-up path, where the logging facade, which
+   * looks for its provider as it loads, need not load. Named after the agent's entry point, as
+   * users know its start-up line.
+   */
+  private Logger logger;
 
   private final String agentArguments;
   private final Instrumentation instrumentation;
@@ -58,6 +62,7 @@ final class StartupTask implements Runnable {
 
   @Override
   public void run() {
+    logger = LoggerFactory.getLogger(AgentStarter.class);
     try {
       agent.status.publish(AgentState.STARTING, "opsagent " + AgentVersion.get() + " is starting");
       StartupPhases phases = new StartupPhases(System.nanoTime());
@@ -191,7 +196,7 @@ final class StartupTask implements Runnable {
         instrumentation, types, StartupTask.class.getClassLoader(), weaver, phases);
   }
 
-  private static void shutdown(Telemetry telemetry, Duration timeout) {
+  private void shutdown(Telemetry telemetry, Duration timeout) {
     if (!telemetry.shutdown(timeout)) {
       logger.warn(
           "could not export everything within {} ms at shutdown (set {} to wait longer)",
