@@ -70,11 +70,18 @@ public final class Telemetry {
   /** Builds the real exporters and connects them; run once, by {@link #connectExporters()}. */
   private final Runnable exporterConnection;
 
+  /** Where the batch span processor and the metric reader export to; null for {@code none}. */
+  private final ObservedSpanExporter spanExport;
+
+  private final ObservedMetricExporter metricExport;
+
   private Telemetry(
       SdkTracerProvider tracerProvider,
       SdkMeterProvider meterProvider,
       String destination,
-      Runnable exporterConnection) {
+      Runnable exporterConnection,
+      ObservedSpanExporter spanExport,
+      ObservedMetricExporter metricExport) {
     this.tracerProvider = tracerProvider;
     this.meterProvider = meterProvider;
     this.tracer = tracerProvider.get(SCOPE, AgentVersion.get());
@@ -85,6 +92,8 @@ public final class Telemetry {
             W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance());
     this.destination = destination;
     this.exporterConnection = exporterConnection;
+    this.spanExport = spanExport;
+    this.metricExport = metricExport;
   }
 
   /**
@@ -169,7 +178,9 @@ public final class Telemetry {
             + destination(tracesExporter, tracesOtlp)
             + ", metrics to "
             + metricsDestination,
-        connection);
+        connection,
+        spanExport,
+        metricExport);
   }
 
   /**
@@ -181,6 +192,28 @@ public final class Telemetry {
    */
   public void connectExporters() {
     exporterConnection.run();
+  }
+
+  /**
+   * Connects these exporters instead of the configured ones, for the benchmarks, which measure
+   * everything up to the export.
+   */
+  public void connectExporters(SpanExporter spans, MetricExporter metrics) {
+    if (spanExport != null) {
+      spanExport.connect(spans);
+    }
+    if (metricExport != null) {
+      metricExport.connect(metrics);
+    }
+  }
+
+  /**
+   * Exports the spans the batch span processor holds, waiting at most {@code timeout}.
+   *
+   * @return whether they were exported in time
+   */
+  public boolean flushSpans(Duration timeout) {
+    return tracerProvider.forceFlush().join(timeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
   }
 
   private static String destination(String exporter, OtlpSettings otlp) {
