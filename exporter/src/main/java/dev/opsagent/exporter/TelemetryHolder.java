@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Hands the SDK, built in the background while the application starts, to the instrumentations that
- * were installed before it. A request served while the SDK is still being built waits for it (a
- * bounded wait, once) rather than going unrecorded.
+ * Hands the SDK, built on the agent's start-up thread, to the instrumentations, which are created
+ * before it. The weaver is installed only once the SDK is here, so woven code finds it; the bounded
+ * wait of {@link #get()} covers only code that runs between the two.
  */
 public final class TelemetryHolder {
 
