@@ -18,7 +18,7 @@ import java.time.Instant;
  * long}, boxed by the SDK), ended with an explicit end time. Nothing is computed: the values are at
  * hand.
  */
-final class SampleSpan {
+public final class SampleSpan {
 
   private static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
   private static final AttributeKey<String> SCHEME = AttributeKey.stringKey("url.scheme");
@@ -53,7 +53,7 @@ final class SampleSpan {
    * @param parent the caller's context, or the root
    * @param n varies the measured figures, as real readings vary
    */
-  static void record(Tracer tracer, Context parent, long n) {
+  public static void record(Tracer tracer, Context parent, long n) {
     SpanBuilder builder =
         tracer.spanBuilder("GET /api/orders").setSpanKind(SpanKind.SERVER).setParent(parent);
     builder.setAttribute(METHOD, "GET");

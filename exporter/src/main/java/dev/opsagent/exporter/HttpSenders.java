@@ -5,6 +5,8 @@
 package dev.opsagent.exporter;
 
 import io.opentelemetry.common.ComponentLoader;
+import io.opentelemetry.sdk.common.export.HttpSender;
+import io.opentelemetry.sdk.common.export.HttpSenderConfig;
 import io.opentelemetry.sdk.common.export.HttpSenderProvider;
 import java.util.Collections;
 
@@ -13,13 +15,17 @@ import java.util.Collections;
  * {@code META-INF/services} entry the SDK happens to find first: the JDK's {@code HttpClient}
  * ({@link JdkHttpSender}), or OkHttp where the Java runtime lacks the {@code java.net.http} module
  * (an image made by {@code jlink} without it). Everything else the exporters look up (compressors)
- * is found as usual.
+ * is found as usual. The sender the exporter gets is kept: {@link OtlpProtobufSpanExporter} sends
+ * through it, with everything the SDK's builder configured (endpoint, headers, compression, TLS,
+ * timeouts, retries).
  */
 final class HttpSenders implements ComponentLoader {
 
   private final HttpSenderProvider provider;
   private final ComponentLoader others =
       ComponentLoader.forClassLoader(HttpSenders.class.getClassLoader());
+
+  private volatile HttpSender sender;
 
   private HttpSenders(HttpSenderProvider provider) {
     this.provider = provider;
@@ -43,8 +49,22 @@ final class HttpSenders implements ComponentLoader {
   @Override
   public <T> Iterable<T> load(Class<T> type) {
     if (type == HttpSenderProvider.class) {
-      return Collections.singletonList(type.cast(provider));
+      HttpSenderProvider keeping = this::createSender;
+      return Collections.singletonList(type.cast(keeping));
     }
     return others.load(type);
+  }
+
+  private HttpSender createSender(HttpSenderConfig config) {
+    HttpSender created = provider.createSender(config);
+    sender = created;
+    return created;
+  }
+
+  /**
+   * @return the sender the exporter built with this loader got, null before it is built
+   */
+  HttpSender sender() {
+    return sender;
   }
 }

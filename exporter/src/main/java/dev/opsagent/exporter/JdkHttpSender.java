@@ -207,7 +207,11 @@ final class JdkHttpSender implements HttpSender {
     request.setHeader("Content-Type", contentType);
     byte[] body;
     int length;
-    if (compressor == null) {
+    if (compressor == null && message instanceof OtlpProtobufSpanExporter.EncodedMessage) {
+      // Kept unchanged by its exporter until this export's outcome is known.
+      body = ((OtlpProtobufSpanExporter.EncodedMessage) message).array();
+      length = message.getContentLength();
+    } else if (compressor == null) {
       body = new byte[message.getContentLength()];
       FixedArrayOutputStream out = new FixedArrayOutputStream(body);
       message.writeMessage(out);

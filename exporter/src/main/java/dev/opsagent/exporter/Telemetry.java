@@ -22,6 +22,7 @@ import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporterBuilder;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.export.HttpSender;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
@@ -252,14 +253,19 @@ public final class Telemetry {
       otlp.headers().forEach(builder::addHeader);
       return builder.build();
     }
+    HttpSenders senders = httpSenders("traces");
     OtlpHttpSpanExporterBuilder builder =
         OtlpHttpSpanExporter.builder()
-            .setComponentLoader(httpSenders("traces"))
+            .setComponentLoader(senders)
             .setEndpoint(otlp.endpoint())
             .setTimeout(otlp.timeout())
             .setCompression(otlp.compression());
     otlp.headers().forEach(builder::addHeader);
-    return builder.build();
+    OtlpHttpSpanExporter sdkExporter = builder.build();
+    HttpSender sender = senders.sender();
+    // The SDK's exporter builds its sender when it is built; should a later SDK do it lazily,
+    // its own encoding is used.
+    return sender == null ? sdkExporter : new OtlpProtobufSpanExporter(sdkExporter, sender);
   }
 
   /**
