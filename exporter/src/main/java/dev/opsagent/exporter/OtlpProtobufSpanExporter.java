@@ -25,8 +25,11 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class OtlpProtobufSpanExporter implements SpanExporter {
 
-  /** Room for a batch of 512 typical server spans without growing. */
-  private static final int INITIAL_CAPACITY = 512 * 1024;
+  /**
+   * Small, so that an idle application does not carry a large array; a busy one grows it once to
+   * its batches' size (about 300 KB for 512 server spans) and keeps it.
+   */
+  private static final int INITIAL_CAPACITY = 16 * 1024;
 
   /** A buffer grown beyond this by unusually large spans is not kept for the next export. */
   private static final int MAX_KEPT_CAPACITY = 4 * 1024 * 1024;
