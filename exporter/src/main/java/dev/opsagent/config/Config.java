@@ -298,6 +298,17 @@ public final class Config {
   }
 
   /**
+   * Reports, once, a part of a key's value that cannot be used and is left out, described by {@code
+   * part} alone: the value itself is never repeated (it may be a secret).
+   *
+   * @param part what is left out, e.g. {@code header 'x-api-key'}
+   * @param why why, and what a valid one looks like
+   */
+  public void ignoredPart(String key, String part, String why) {
+    problemOnce(key + " " + part, "ignoring " + part + " in " + source(key) + ": " + why);
+  }
+
+  /**
    * Reports every {@code opsagent.*} key set by any source that the agent does not know, so a typo
    * is not silently ignored.
    *

@@ -26,6 +26,13 @@ public final class Keys {
   public static final String BSP_EXPORT_TIMEOUT = "otel.bsp.export.timeout";
   public static final String METRIC_EXPORT_INTERVAL = "otel.metric.export.interval";
 
+  // The span limits, named as the OpenTelemetry SDK's autoconfiguration names them.
+  public static final String ATTRIBUTE_VALUE_LENGTH_LIMIT = "otel.attribute.value.length.limit";
+  public static final String SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT =
+      "otel.span.attribute.value.length.limit";
+  public static final String ATTRIBUTE_COUNT_LIMIT = "otel.attribute.count.limit";
+  public static final String SPAN_ATTRIBUTE_COUNT_LIMIT = "otel.span.attribute.count.limit";
+
   public static final String CAPTURE_REQUEST_HEADERS =
       "otel.instrumentation.http.server.capture-request-headers";
   public static final String CAPTURE_RESPONSE_HEADERS =
@@ -35,6 +42,7 @@ public final class Keys {
   public static final String REDACT_HEADERS = "opsagent.capture.redact";
   public static final String REDACT_QUERY_PARAMETERS = "opsagent.capture.redact-query-parameters";
   public static final String HEADER_VALUE_MAX_LENGTH = "opsagent.capture.header-value-max-length";
+  public static final String URL_MAX_LENGTH = "opsagent.capture.url-max-length";
   public static final String SHUTDOWN_TIMEOUT = "opsagent.shutdown.timeout";
   public static final String THREAD_CONTENTION_MONITORING = "opsagent.thread-contention-monitoring";
   public static final String EXECUTOR_SPANS = "opsagent.executor.spans";
@@ -80,12 +88,17 @@ public final class Keys {
                 BSP_MAX_EXPORT_BATCH_SIZE,
                 BSP_EXPORT_TIMEOUT,
                 METRIC_EXPORT_INTERVAL,
+                ATTRIBUTE_VALUE_LENGTH_LIMIT,
+                SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT,
+                ATTRIBUTE_COUNT_LIMIT,
+                SPAN_ATTRIBUTE_COUNT_LIMIT,
                 CAPTURE_REQUEST_HEADERS,
                 CAPTURE_RESPONSE_HEADERS,
                 LOG_LEVEL,
                 REDACT_HEADERS,
                 REDACT_QUERY_PARAMETERS,
                 HEADER_VALUE_MAX_LENGTH,
+                URL_MAX_LENGTH,
                 SHUTDOWN_TIMEOUT,
                 THREAD_CONTENTION_MONITORING,
                 EXECUTOR_SPANS));

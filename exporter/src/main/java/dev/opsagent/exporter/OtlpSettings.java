@@ -6,6 +6,7 @@ package dev.opsagent.exporter;
 
 import dev.opsagent.config.Config;
 import dev.opsagent.config.Keys;
+import dev.opsagent.logging.HiddenValues;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -61,9 +62,64 @@ public final class OtlpSettings {
     return new OtlpSettings(
         protocol,
         endpoint(config, signal, protocol),
-        config.getMap(headersKey, true),
+        headers(config, headersKey),
         config.getDuration(timeoutKey, DEFAULT_TIMEOUT),
         config.getOneOf(compressionKey, "none", COMPRESSIONS));
+  }
+
+  /**
+   * The export headers, those that HTTP cannot carry left out: each client would refuse them at
+   * every export, and OkHttp's refusal quotes the value. Their values are secrets (API keys): no
+   * log line shows them from now on ({@link HiddenValues}).
+   */
+  private static Map<String, String> headers(Config config, String key) {
+    Map<String, String> headers = config.getMap(key, true);
+    headers
+        .entrySet()
+        .removeIf(
+            header -> {
+              boolean valid = isToken(header.getKey()) && isFieldValue(header.getValue());
+              if (!valid) {
+                config.ignoredPart(
+                    key,
+                    "header '" + (isToken(header.getKey()) ? header.getKey() : "<hidden>") + "'",
+                    "a header name is letters, digits and !#$%&'*+-.^_`|~; its value visible"
+                        + " ASCII characters and spaces (percent-encode others: %20 is a space)");
+              }
+              return !valid;
+            });
+    HiddenValues.hide(headers.values());
+    return headers;
+  }
+
+  /** An HTTP field name: one or more {@code tchar} (RFC 9110). */
+  static boolean isToken(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean alphanumeric =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (!alphanumeric && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * An HTTP field value both clients send: visible ASCII, spaces and tabs (RFC 9110 also allows
+   * bytes above 0x7F, which OkHttp refuses).
+   */
+  static boolean isFieldValue(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 0x20 && c != '\t') || c > 0x7E) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

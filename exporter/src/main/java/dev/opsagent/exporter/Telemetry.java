@@ -131,7 +131,10 @@ public final class Telemetry {
       registerHealthMetrics(meterProvider, "spans", spansHealth);
     }
 
-    SdkTracerProviderBuilder tracers = SdkTracerProvider.builder().setResource(resource);
+    SdkTracerProviderBuilder tracers =
+        SdkTracerProvider.builder()
+            .setResource(resource)
+            .setSpanLimits(AttributeLimits.resolve(config));
     ObservedSpanExporter spans = null;
     if (spansHealth != null) {
       spans = new ObservedSpanExporter(spansHealth);

@@ -5,6 +5,8 @@
 package dev.opsagent.logging;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Instant;
 import org.slf4j.Marker;
 import org.slf4j.event.Level;
@@ -56,10 +58,19 @@ final class StderrLogger extends LegacyAbstractLogger {
     return null;
   }
 
+  /** The stack trace as {@link Throwable#printStackTrace()} writes it, hidden values masked. */
+  private static String stackTrace(Throwable throwable) {
+    StringWriter text = new StringWriter();
+    try (PrintWriter writer = new PrintWriter(text)) {
+      throwable.printStackTrace(writer);
+    }
+    return HiddenValues.mask(text.toString());
+  }
+
   @Override
   protected void handleNormalizedLoggingCall(
       Level level, Marker marker, String pattern, Object[] arguments, Throwable throwable) {
-    String message = MessageFormatter.basicArrayFormat(pattern, arguments);
+    String message = HiddenValues.mask(MessageFormatter.basicArrayFormat(pattern, arguments));
     StringBuilder line = new StringBuilder(64 + message.length());
     line.append("[opsagent] ")
         .append(Instant.now())
@@ -73,7 +84,7 @@ final class StderrLogger extends LegacyAbstractLogger {
     synchronized (err) {
       err.println(line);
       if (throwable != null) {
-        throwable.printStackTrace(err);
+        err.print(stackTrace(throwable));
       }
     }
   }

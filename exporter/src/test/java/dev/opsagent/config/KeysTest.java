@@ -54,6 +54,10 @@ class KeysTest {
             "otel.bsp.max.export.batch.size",
             "otel.bsp.export.timeout",
             "otel.metric.export.interval",
+            "otel.attribute.value.length.limit",
+            "otel.span.attribute.value.length.limit",
+            "otel.attribute.count.limit",
+            "otel.span.attribute.count.limit",
             "opsagent.thread-contention-monitoring",
             "otel.instrumentation.http.server.capture-request-headers",
             "otel.instrumentation.http.server.capture-response-headers",
@@ -61,6 +65,7 @@ class KeysTest {
             "opsagent.capture.redact",
             "opsagent.capture.redact-query-parameters",
             "opsagent.capture.header-value-max-length",
+            "opsagent.capture.url-max-length",
             "opsagent.shutdown.timeout");
   }
 
@@ -78,7 +83,7 @@ class KeysTest {
   void allWithoutInstrumentationsHasNoInstrumentationKey() {
     assertThat(Keys.all(Collections.emptyList()))
         .noneMatch(key -> key.startsWith("opsagent.instrumentation."))
-        .hasSize(18 + 15);
+        .hasSize(23 + 15);
   }
 
   @Test

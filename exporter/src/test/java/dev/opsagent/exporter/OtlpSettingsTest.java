@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import dev.opsagent.config.Config;
+import dev.opsagent.logging.HiddenValues;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -356,5 +357,37 @@ class OtlpSettingsTest {
     assertThat(problems.get(0))
         .contains("environment variable OTEL_EXPORTER_OTLP_TRACES_HEADERS")
         .doesNotContain("s3cr3t");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"s3cr3t%0Avalue", "s3cr3t%C3%A9", "s3cr3t%00"})
+  void headerValueThatHttpCannotCarryIsLeftOutAndReportedWithoutTheValue(String value) {
+    Config config = env("OTEL_EXPORTER_OTLP_HEADERS", "api-key=ok-value,x-bad=" + value);
+
+    assertThat(OtlpSettings.resolve(config, "traces").headers())
+        .containsExactly(entry("api-key", "ok-value"));
+    assertThat(config.drainProblems())
+        .singleElement(STRING)
+        .contains("ignoring header 'x-bad' in environment variable OTEL_EXPORTER_OTLP_HEADERS")
+        .doesNotContain("s3cr3t");
+  }
+
+  @Test
+  void headerNameThatIsNoTokenIsLeftOutAndNotRepeated() {
+    Config config = env("OTEL_EXPORTER_OTLP_HEADERS", "api key s3cr3t=v,api-key=ok-value");
+
+    assertThat(OtlpSettings.resolve(config, "traces").headers()).containsOnlyKeys("api-key");
+    assertThat(config.drainProblems())
+        .singleElement(STRING)
+        .contains("ignoring header '<hidden>'")
+        .doesNotContain("s3cr3t");
+  }
+
+  @Test
+  void headerValuesAreHiddenFromTheLog() {
+    OtlpSettings.resolve(
+        env("OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer%20tok-settings-1"), "traces");
+
+    assertThat(HiddenValues.mask("echo: Bearer tok-settings-1")).isEqualTo("echo: <hidden>");
   }
 }

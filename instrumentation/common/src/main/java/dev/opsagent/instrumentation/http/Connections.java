@@ -36,7 +36,12 @@ public final class Connections {
     return address instanceof InetSocketAddress ? ((InetSocketAddress) address).getPort() : -1;
   }
 
-  /** {@code HTTP/1.1} is {@code 1.1}; {@code HTTP/2.0} is {@code 2}. */
+  /**
+   * {@code HTTP/1.1} is {@code 1.1}; {@code HTTP/2.0} is {@code 2}. Anything but {@code HTTP/}
+   * followed by a digit, a dot and a digit, or one digit, is no version: {@code null}. The JDK's
+   * server takes any word from the request line for the protocol, and the version is an attribute
+   * of the duration metric, whose series must not grow with what clients invent.
+   */
   public static String httpVersion(String protocol) {
     if (protocol == null) {
       return null;
@@ -52,9 +57,25 @@ public final class Connections {
       default:
         break;
     }
-    String version = protocol.startsWith("HTTP/") ? protocol.substring(5) : protocol;
+    if (!isVersion(protocol)) {
+      return null;
+    }
+    String version = protocol.substring(5);
     return version.endsWith(".0") && !version.startsWith("1.")
         ? version.substring(0, version.length() - 2)
         : version;
+  }
+
+  /** {@code HTTP/d.d} or {@code HTTP/d}. */
+  private static boolean isVersion(String protocol) {
+    int length = protocol.length();
+    return protocol.startsWith("HTTP/")
+        && (length == 6 || (length == 8 && protocol.charAt(6) == '.' && isDigit(protocol, 7)))
+        && isDigit(protocol, 5);
+  }
+
+  private static boolean isDigit(String text, int index) {
+    char c = text.charAt(index);
+    return c >= '0' && c <= '9';
   }
 }

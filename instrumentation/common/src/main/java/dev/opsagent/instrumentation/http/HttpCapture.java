@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
 
 /**
  * What of a request and its response may be recorded, and how: which headers are captured, which
- * are never recorded in clear, how long a header value may be, and which query parameters have
- * their value redacted.
+ * are never recorded in clear, which query parameters have their value redacted, and how long what
+ * the request brings may be (URL parts, header values, at most {@value #MAX_HEADER_VALUES} values
+ * of a header). Whatever a client sends, what is recorded stays within these bounds.
  */
 public final class HttpCapture {
 
@@ -54,16 +55,23 @@ public final class HttpCapture {
 
   private static final int DEFAULT_HEADER_VALUE_MAX_LENGTH = 512;
 
+  /**
+   * The longest {@code url.path} and {@code url.query} recorded by default: the length up to which
+   * browsers, proxies and CDNs are known to carry URLs; what comes beyond tells an operator little.
+   */
+  private static final int DEFAULT_URL_MAX_LENGTH = 2048;
+
+  /**
+   * The most values recorded of one header: a header repeated more often than this is not one an
+   * operator chose to see.
+   */
+  public static final int MAX_HEADER_VALUES = 16;
+
   private final List<CapturedHeader> requestHeaders;
   private final List<CapturedHeader> responseHeaders;
   private final int headerValueMaxLength;
-
-  /**
-   * The query parameters whose value is redacted, lower case, by their length: a parameter name is
-   * compared in place, without being copied out of the query, and only with the names as long as
-   * it.
-   */
-  private final String[][] sensitiveQueryParametersByLength;
+  private final int urlMaxLength;
+  private final SensitiveQueryParameters sensitiveQueryParameters;
 
   /** A configured header: its lower-case name, its attribute key, whether it is sensitive. */
   static final class CapturedHeader {
@@ -84,12 +92,14 @@ public final class HttpCapture {
       List<CapturedHeader> requestHeaders,
       List<CapturedHeader> responseHeaders,
       int headerValueMaxLength,
+      int urlMaxLength,
       Set<String> sensitiveQueryParameters,
       boolean taskSpans) {
     this.requestHeaders = requestHeaders;
     this.responseHeaders = responseHeaders;
     this.headerValueMaxLength = headerValueMaxLength;
-    this.sensitiveQueryParametersByLength = byLength(sensitiveQueryParameters);
+    this.urlMaxLength = urlMaxLength;
+    this.sensitiveQueryParameters = new SensitiveQueryParameters(sensitiveQueryParameters);
     this.taskSpans = taskSpans;
   }
 
@@ -106,6 +116,7 @@ public final class HttpCapture {
         headers(config.getList(Keys.CAPTURE_REQUEST_HEADERS), "http.request.header.", redact),
         headers(config.getList(Keys.CAPTURE_RESPONSE_HEADERS), "http.response.header.", redact),
         config.getInt(Keys.HEADER_VALUE_MAX_LENGTH, DEFAULT_HEADER_VALUE_MAX_LENGTH, 1),
+        config.getInt(Keys.URL_MAX_LENGTH, DEFAULT_URL_MAX_LENGTH, 1),
         queryParameters,
         config.getBoolean(Keys.EXECUTOR_SPANS, false));
   }
@@ -163,92 +174,66 @@ public final class HttpCapture {
   }
 
   /**
-   * @return the values to record for a captured header, redacted or cut to the maximum length
+   * @return the values to record for a captured header, at most {@value #MAX_HEADER_VALUES}:
+   *     redacted if the header is sensitive, else with the values of sensitive query parameters in
+   *     a URL they hold redacted ({@code Referer}, {@code Location}), and cut to the maximum length
    */
   List<String> values(CapturedHeader header, List<String> received) {
-    List<String> values = new ArrayList<>(received.size());
-    for (String value : received) {
-      values.add(header.sensitive ? REDACTED_HEADER : truncate(value));
+    int count = Math.min(received.size(), MAX_HEADER_VALUES);
+    List<String> values = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      values.add(header.sensitive ? REDACTED_HEADER : headerValue(received.get(i)));
     }
     return values;
   }
 
+  private String headerValue(String value) {
+    int query = value.indexOf('?');
+    if (query < 0) {
+      query = value.indexOf('#');
+    }
+    return query < 0
+        ? truncate(value)
+        : sensitiveQueryParameters.redact(value, query + 1, headerValueMaxLength);
+  }
+
   /**
-   * @return the value cut to the configured maximum length for header values
+   * @return a value taken from the request's headers or its request line (other than the URL) cut
+   *     to the configured maximum length for header values; {@code null} stays {@code null}
    */
   String truncate(String value) {
-    return value.length() <= headerValueMaxLength
-        ? value
-        : value.substring(0, headerValueMaxLength);
+    return cut(value, headerValueMaxLength);
+  }
+
+  /**
+   * @return the path as received, cut to the configured maximum length for URL parts
+   */
+  String path(String rawPath) {
+    return cut(rawPath, urlMaxLength);
   }
 
   /**
    * @return the query with the value of every sensitive parameter replaced by {@value
-   *     #REDACTED_QUERY_VALUE}; the same instance when nothing is sensitive
+   *     #REDACTED_QUERY_VALUE}, cut to the configured maximum length for URL parts; the same
+   *     instance when nothing is redacted or cut
    */
-  public String redactQuery(String rawQuery) {
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return rawQuery;
-    }
-    StringBuilder redacted = null;
-    int start = 0;
-    while (start <= rawQuery.length()) {
-      int end = rawQuery.indexOf('&', start);
-      if (end < 0) {
-        end = rawQuery.length();
-      }
-      int eq = rawQuery.indexOf('=', start);
-      boolean sensitive = eq >= 0 && eq < end && isSensitiveParameter(rawQuery, start, eq);
-      if (sensitive && redacted == null) {
-        redacted = new StringBuilder(rawQuery.length()).append(rawQuery, 0, start);
-      }
-      if (redacted != null) {
-        if (sensitive) {
-          redacted.append(rawQuery, start, eq + 1).append(REDACTED_QUERY_VALUE);
-        } else {
-          redacted.append(rawQuery, start, end);
-        }
-        if (end < rawQuery.length()) {
-          redacted.append('&');
-        }
-      }
-      start = end + 1;
-    }
-    return redacted == null ? rawQuery : redacted.toString();
+  public String query(String rawQuery) {
+    return rawQuery == null ? null : sensitiveQueryParameters.redact(rawQuery, 0, urlMaxLength);
   }
 
   /**
-   * @return whether the parameter name {@code query[start, end)} is sensitive, compared in place
-   *     ignoring case: no substring per parameter
+   * @return {@code value} cut to {@code maxLength} characters, one less where the cut would split a
+   *     surrogate pair, whose half would be exported as {@code ?}; {@code null} stays {@code null}
    */
-  private boolean isSensitiveParameter(String query, int start, int end) {
-    int length = end - start;
-    if (length >= sensitiveQueryParametersByLength.length) {
-      return false;
+  static String cut(String value, int maxLength) {
+    if (value == null || value.length() <= maxLength) {
+      return value;
     }
-    for (String name : sensitiveQueryParametersByLength[length]) {
-      if (query.regionMatches(true, start, name, 0, length)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String[][] byLength(Set<String> names) {
-    int longest = 0;
-    for (String name : names) {
-      longest = Math.max(longest, name.length());
-    }
-    String[][] byLength = new String[longest + 1][];
-    for (int length = 0; length <= longest; length++) {
-      List<String> ofLength = new ArrayList<>();
-      for (String name : names) {
-        if (name.length() == length) {
-          ofLength.add(name);
-        }
-      }
-      byLength[length] = ofLength.toArray(new String[0]);
-    }
-    return byLength;
+    int end =
+        Character.isHighSurrogate(value.charAt(maxLength - 1))
+                && Character.isLowSurrogate(value.charAt(maxLength))
+            ? maxLength - 1
+            : maxLength;
+    return value.substring(0, end);
   }
 }

@@ -42,7 +42,8 @@ public interface HttpServerAccessor<X> {
   String requestHeader(X exchange, String name);
 
   /**
-   * @return every value of a request header (name in lower case); empty if absent
+   * @return the values of a request header (name in lower case), at least the first {@value
+   *     HttpCapture#MAX_HEADER_VALUES}, the most that are recorded; empty if absent
    */
   List<String> requestHeaders(X exchange, String name);
 
@@ -86,7 +87,8 @@ public interface HttpServerAccessor<X> {
   int statusCode(X exchange);
 
   /**
-   * @return every value of a response header (name in lower case); empty if absent
+   * @return the values of a response header (name in lower case), at least the first {@value
+   *     HttpCapture#MAX_HEADER_VALUES}, the most that are recorded; empty if absent
    */
   List<String> responseHeaders(X exchange, String name);
 

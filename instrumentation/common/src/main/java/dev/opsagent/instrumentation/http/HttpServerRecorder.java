@@ -171,6 +171,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     "traceparent", "tracestate", "baggage", "host", "user-agent", "forwarded", "x-forwarded-for"
   };
 
+  private static final int TRACESTATE = 1;
   private static final int HOST = 3;
   private static final int USER_AGENT = 4;
   private static final int FORWARDED = 5;
@@ -178,7 +179,10 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
 
   /**
    * The W3C propagators look headers up by name ({@code traceparent}, {@code tracestate}, {@code
-   * baggage}); they never list them. The carrier is the request's headers as read.
+   * baggage}); they never list them. The carrier is the request's headers as read; {@code
+   * tracestate} is kept within W3C's length ({@link TraceStates}). The propagators themselves
+   * ignore a malformed {@code traceparent} (a new trace starts) and a {@code baggage} beyond W3C's
+   * 8,192 bytes, and read at most 64 of its entries; baggage is not recorded.
    */
   private static final TextMapGetter<String[]> HEADER_GETTER =
       new TextMapGetter<String[]>() {
@@ -194,7 +198,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
           }
           for (int i = 0; i < HOST; i++) {
             if (READ_HEADERS[i].equals(key)) {
-              return carrier[i];
+              return i == TRACESTATE ? TraceStates.bounded(carrier[i]) : carrier[i];
             }
           }
           return null;
@@ -304,20 +308,17 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
         sdk.tracer.spanBuilder(spanName).setSpanKind(SpanKind.SERVER).setParent(parent);
     span.setAttribute(HTTP_REQUEST_METHOD, normalizedMethod);
     if (!knownMethod && method != null) {
-      span.setAttribute(HTTP_REQUEST_METHOD_ORIGINAL, method);
+      span.setAttribute(HTTP_REQUEST_METHOD_ORIGINAL, capture.truncate(method));
     }
     span.setAttribute(URL_SCHEME, scheme);
-    span.setAttribute(URL_PATH, accessor.rawPath(exchange));
-    String query = accessor.rawQuery(exchange);
-    if (query != null) {
-      span.setAttribute(URL_QUERY, capture.redactQuery(query));
-    }
+    span.setAttribute(URL_PATH, capture.path(accessor.rawPath(exchange)));
+    span.setAttribute(URL_QUERY, capture.query(accessor.rawQuery(exchange)));
     if (route != null) {
       span.setAttribute(HTTP_ROUTE, route);
     }
     setServerAddress(span, exchange, headers[HOST]);
     String peer = accessor.peerAddress(exchange);
-    span.setAttribute(CLIENT_ADDRESS, clientAddress(headers, peer));
+    span.setAttribute(CLIENT_ADDRESS, capture.truncate(clientAddress(headers, peer)));
     span.setAttribute(NETWORK_PEER_ADDRESS, peer);
     if (accessor.peerPort(exchange) > 0) {
       span.setAttribute(NETWORK_PEER_PORT, accessor.peerPort(exchange));
@@ -462,7 +463,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
    */
   private void setServerAddress(SpanBuilder span, X exchange, String host) {
     if (host != null && !host.isEmpty()) {
-      span.setAttribute(SERVER_ADDRESS, Addresses.hostOf(host));
+      span.setAttribute(SERVER_ADDRESS, capture.truncate(Addresses.hostOf(host)));
       int port = Addresses.portOf(host);
       if (port > 0) {
         span.setAttribute(SERVER_PORT, port);

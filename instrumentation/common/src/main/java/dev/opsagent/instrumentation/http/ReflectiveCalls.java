@@ -172,8 +172,9 @@ public final class ReflectiveCalls {
   }
 
   /**
-   * Calls a method with one argument that returns a collection (the values of a header); its
-   * elements as strings.
+   * Calls a method with one argument that returns a collection (the values of a captured header);
+   * its first {@value HttpCapture#MAX_HEADER_VALUES} elements as strings, the most that are
+   * recorded.
    */
   public static List<String> strings(MethodHandle method, Object target, Object argument) {
     Object values = object(method, target, argument);
@@ -181,8 +182,11 @@ public final class ReflectiveCalls {
       return Collections.emptyList();
     }
     Collection<?> collection = (Collection<?>) values;
-    List<String> list = new ArrayList<>(collection.size());
+    List<String> list = new ArrayList<>(Math.min(collection.size(), HttpCapture.MAX_HEADER_VALUES));
     for (Object value : collection) {
+      if (list.size() == HttpCapture.MAX_HEADER_VALUES) {
+        break;
+      }
       list.add(String.valueOf(value));
     }
     return list;

@@ -50,7 +50,15 @@ class ConnectionsTest {
         "HTTP/2.0, 2",
         "HTTP/2, 2",
         "HTTP/3.0, 3",
-        "NULL, NULL"
+        "HTTP/0.9, 0.9",
+        "HTTP/9.9, 9.9",
+        "NULL, NULL",
+        "HTTP/1.1xyz, NULL",
+        "HTTP/11111, NULL",
+        "HTTP/, NULL",
+        "HTTP/x.1, NULL",
+        "FOO/1.1, NULL",
+        "1.1, NULL"
       },
       nullValues = "NULL")
   void httpVersionOfAProtocolName(String protocol, String version) {

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.opsagent.config.Config;
 import dev.opsagent.instrumentation.http.HttpCapture.CapturedHeader;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -39,84 +40,83 @@ class HttpCaptureTest {
   }
 
   @Nested
-  class RedactQuery {
+  class Query {
 
     private final HttpCapture defaults = capture();
 
     @Test
     void nullStaysNull() {
-      assertThat(defaults.redactQuery(null)).isNull();
+      assertThat(defaults.query(null)).isNull();
     }
 
     @Test
     void emptyStaysEmpty() {
-      assertThat(defaults.redactQuery("")).isEmpty();
+      assertThat(defaults.query("")).isEmpty();
     }
 
     @Test
     void queryWithoutSensitiveParametersIsReturnedAsTheSameInstance() {
       String query = "page=2&size=50&sort=name";
 
-      assertThat(defaults.redactQuery(query)).isSameAs(query);
+      assertThat(defaults.query(query)).isSameAs(query);
     }
 
     @Test
     void sensitiveValueIsReplaced() {
-      assertThat(defaults.redactQuery("password=x")).isEqualTo("password=REDACTED");
+      assertThat(defaults.query("password=x")).isEqualTo("password=REDACTED");
     }
 
     @Test
     void parameterNamesAreMatchedIgnoringCaseAndKeptAsWritten() {
-      assertThat(defaults.redactQuery("PassWord=hunter2&Access_Token=abc"))
+      assertThat(defaults.query("PassWord=hunter2&Access_Token=abc"))
           .isEqualTo("PassWord=REDACTED&Access_Token=REDACTED");
     }
 
     @Test
     void onlySensitiveParametersAmongSeveralAreRedacted() {
-      assertThat(defaults.redactQuery("a=1&password=x&b=2&token=y&c=3"))
+      assertThat(defaults.query("a=1&password=x&b=2&token=y&c=3"))
           .isEqualTo("a=1&password=REDACTED&b=2&token=REDACTED&c=3");
     }
 
     @Test
     void sensitiveParameterFirstOrLast() {
-      assertThat(defaults.redactQuery("token=y&page=1")).isEqualTo("token=REDACTED&page=1");
-      assertThat(defaults.redactQuery("page=1&token=y")).isEqualTo("page=1&token=REDACTED");
+      assertThat(defaults.query("token=y&page=1")).isEqualTo("token=REDACTED&page=1");
+      assertThat(defaults.query("page=1&token=y")).isEqualTo("page=1&token=REDACTED");
     }
 
     @Test
     void valueContainingEqualsSignsIsRedactedWhole() {
-      assertThat(defaults.redactQuery("sig=abc==&x=1")).isEqualTo("sig=REDACTED&x=1");
+      assertThat(defaults.query("sig=abc==&x=1")).isEqualTo("sig=REDACTED&x=1");
     }
 
     @Test
     void sensitiveNameWithoutEqualsIsLeftAlone() {
       String query = "token";
 
-      assertThat(defaults.redactQuery(query)).isSameAs(query);
-      assertThat(defaults.redactQuery("token&page=1")).isEqualTo("token&page=1");
+      assertThat(defaults.query(query)).isSameAs(query);
+      assertThat(defaults.query("token&page=1")).isEqualTo("token&page=1");
     }
 
     @Test
     void sensitiveNameWithEmptyValueGetsTheRedactedValue() {
-      assertThat(defaults.redactQuery("token=")).isEqualTo("token=REDACTED");
-      assertThat(defaults.redactQuery("token=&page=1")).isEqualTo("token=REDACTED&page=1");
+      assertThat(defaults.query("token=")).isEqualTo("token=REDACTED");
+      assertThat(defaults.query("token=&page=1")).isEqualTo("token=REDACTED&page=1");
     }
 
     @Test
     void trailingAmpersandIsKept() {
-      assertThat(defaults.redactQuery("password=x&")).isEqualTo("password=REDACTED&");
+      assertThat(defaults.query("password=x&")).isEqualTo("password=REDACTED&");
     }
 
     @Test
     void emptyPartsBetweenAmpersandsAreKept() {
-      assertThat(defaults.redactQuery("a=1&&password=x")).isEqualTo("a=1&&password=REDACTED");
-      assertThat(defaults.redactQuery("&password=x")).isEqualTo("&password=REDACTED");
+      assertThat(defaults.query("a=1&&password=x")).isEqualTo("a=1&&password=REDACTED");
+      assertThat(defaults.query("&password=x")).isEqualTo("&password=REDACTED");
     }
 
     @Test
     void repeatedSensitiveParameterIsRedactedEveryTime() {
-      assertThat(defaults.redactQuery("token=a&token=b"))
-          .isEqualTo("token=REDACTED&token=REDACTED");
+      assertThat(defaults.query("token=a&token=b")).isEqualTo("token=REDACTED&token=REDACTED");
     }
 
     @ParameterizedTest
@@ -141,22 +141,34 @@ class HttpCaptureTest {
           "X-Amz-Security-Token"
         })
     void everyDefaultSensitiveParameterIsRedacted(String name) {
-      assertThat(defaults.redactQuery("a=1&" + name + "=v")).isEqualTo("a=1&" + name + "=REDACTED");
+      assertThat(defaults.query("a=1&" + name + "=v")).isEqualTo("a=1&" + name + "=REDACTED");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mytoken", "token_type", "password2", "x-token", "signed"})
-    void namesThatOnlyContainASensitiveNameAreNotRedacted(String name) {
+    @ValueSource(
+        strings = {
+          "mytoken",
+          "token_type",
+          "password2",
+          "x-token",
+          "signed",
+          "pass%7word",
+          "pass%",
+          "password%",
+          "pass%2577ord",
+          "%zzpassword"
+        })
+    void namesThatOnlyContainOrDoNotDecodeToASensitiveNameAreNotRedacted(String name) {
       String query = name + "=v";
 
-      assertThat(defaults.redactQuery(query)).isSameAs(query);
+      assertThat(defaults.query(query)).isSameAs(query);
     }
 
     @Test
     void configuredExtraNamesAreRedactedIgnoringCase() {
       HttpCapture capture = capture("opsagent.capture.redact-query-parameters", "Session, otp");
 
-      assertThat(capture.redactQuery("session=abc&OTP=123&page=1&password=x"))
+      assertThat(capture.query("session=abc&OTP=123&page=1&password=x"))
           .isEqualTo("session=REDACTED&OTP=REDACTED&page=1&password=REDACTED");
     }
 
@@ -164,7 +176,91 @@ class HttpCaptureTest {
     void configuredExtraNamesAddToTheDefaults() {
       HttpCapture capture = capture("opsagent.capture.redact-query-parameters", "session");
 
-      assertThat(capture.redactQuery("token=x")).isEqualTo("token=REDACTED");
+      assertThat(capture.query("token=x")).isEqualTo("token=REDACTED");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pass%77ord", "PASS%57ORD", "%70assword", "api%5Fkey", "%73%69%67"})
+    void percentEncodedNamesAreDecodedBeforeTheyAreCompared(String name) {
+      assertThat(defaults.query("a=1&" + name + "=hunter2&b=2"))
+          .isEqualTo("a=1&" + name + "=REDACTED&b=2");
+    }
+
+    @Test
+    void semicolonsSeparateParametersToo() {
+      assertThat(defaults.query("a=1;password=x;b=2&token=y"))
+          .isEqualTo("a=1;password=REDACTED;b=2&token=REDACTED");
+    }
+
+    @Test
+    void parameterWithoutEqualsBeforeASensitiveOneChangesNothing() {
+      assertThat(defaults.query("password&token=y&secret"))
+          .isEqualTo("password&token=REDACTED&secret");
+    }
+
+    @Test
+    void longQueryIsCutToTheDefault2048Characters() {
+      String query = "q=" + repeat('x', 3000);
+
+      assertThat(defaults.query(query)).isEqualTo(query.substring(0, 2048));
+    }
+
+    @Test
+    void queryIsRedactedBeforeItIsCutSoNoPartOfASecretIsKept() {
+      HttpCapture capture = capture("opsagent.capture.url-max-length", "20");
+
+      assertThat(capture.query("a=1&password=" + repeat('s', 50) + "&b=2"))
+          .isEqualTo("a=1&password=REDACTE");
+      assertThat(capture.query("a=1&b=2&c=3&d=4&e=5&password=hunter2"))
+          .isEqualTo("a=1&b=2&c=3&d=4&e=5&");
+    }
+
+    @Test
+    void sensitiveParameterAfterTheCutIsNeitherRedactedNorKept() {
+      HttpCapture capture = capture("opsagent.capture.url-max-length", "10");
+      String query = "a=12345678&password=hunter2";
+
+      assertThat(capture.query(query)).isEqualTo("a=12345678");
+    }
+
+    @Test
+    void manyParametersWithoutEqualsAreReadInLinearTime() {
+      // One pass: looking for '=' beyond each parameter's end made this quadratic (seconds).
+      String query = repeat('a', 1) + repeat('&', 200_000);
+
+      assertThat(capture("opsagent.capture.url-max-length", "1000000").query(query))
+          .isSameAs(query);
+    }
+
+    @Test
+    void cutNeverSplitsASurrogatePair() {
+      HttpCapture capture = capture("opsagent.capture.url-max-length", "4");
+
+      assertThat(capture.query("ab\uD83D\uDE00cd")).isEqualTo("ab\uD83D\uDE00");
+      assertThat(capture.query("abc\uD83D\uDE00d")).isEqualTo("abc");
+    }
+  }
+
+  @Nested
+  class Path {
+
+    @Test
+    void pathIsKeptAsReceived() {
+      String path = "/users/42/%FF%FE";
+
+      assertThat(capture().path(path)).isSameAs(path);
+    }
+
+    @Test
+    void longPathIsCutToTheConfiguredMaximumLength() {
+      assertThat(capture().path("/" + repeat('p', 5000))).hasSize(2048);
+      assertThat(capture("opsagent.capture.url-max-length", "8").path("/users/42/orders"))
+          .isEqualTo("/users/4");
+    }
+
+    @Test
+    void nullStaysNull() {
+      assertThat(capture().path(null)).isNull();
     }
   }
 
@@ -367,6 +463,49 @@ class HttpCaptureTest {
           .singleElement()
           .asString()
           .contains("opsagent.capture.header-value-max-length", "using 512");
+    }
+
+    @Test
+    void atMost16ValuesAreRecorded() {
+      HttpCapture capture = capture(REQUEST_HEADERS, "x-tenant");
+      List<String> received = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        received.add("t" + i);
+      }
+
+      assertThat(capture.values(capture.requestHeaders().get(0), received))
+          .hasSize(16)
+          .startsWith("t0", "t1")
+          .endsWith("t15");
+    }
+
+    @Test
+    void sensitiveQueryParametersInAUrlValueAreRedacted() {
+      HttpCapture capture = capture(REQUEST_HEADERS, "referer");
+
+      assertThat(
+              capture.values(
+                  capture.requestHeaders().get(0),
+                  Arrays.asList(
+                      "https://shop.example/cart?item=3&token=abc#frag",
+                      "https://shop.example/cb#access_token=xyz&state=1",
+                      "https://shop.example/plain")))
+          .containsExactly(
+              "https://shop.example/cart?item=3&token=REDACTED#frag",
+              "https://shop.example/cb#access_token=REDACTED&state=1",
+              "https://shop.example/plain");
+    }
+
+    @Test
+    void urlValueIsRedactedBeforeItIsCut() {
+      HttpCapture capture =
+          capture(REQUEST_HEADERS, "referer", "opsagent.capture.header-value-max-length", "22");
+
+      assertThat(
+              capture.values(
+                  capture.requestHeaders().get(0),
+                  Collections.singletonList("https://a.b/?sig=" + repeat('s', 40))))
+          .containsExactly("https://a.b/?sig=REDAC");
     }
 
     @Test

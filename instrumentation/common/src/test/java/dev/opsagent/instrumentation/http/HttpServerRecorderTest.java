@@ -326,6 +326,113 @@ class HttpServerRecorderTest {
         .isEqualTo("Mozi");
   }
 
+  @Test
+  void everyValueTakenFromTheRequestIsCutToItsLimit() {
+    FakeExchange exchange =
+        getOrder()
+            .method("X".repeat(5000))
+            .path("/" + "p".repeat(100_000))
+            .query("q=" + "x".repeat(100_000) + "&password=hunter2")
+            .header("host", "h".repeat(70_000) + ":8443")
+            .header("user-agent", "u".repeat(70_000))
+            .header("x-forwarded-for", "1".repeat(70_000))
+            .header("x-request-id", "r".repeat(70_000));
+
+    Attributes attributes =
+        serve(
+                recorder(
+                    "otel.instrumentation.http.server.capture-request-headers", "x-request-id"),
+                exchange)
+            .getAttributes();
+
+    assertThat(attributes.get(AttributeKey.stringKey("url.path"))).hasSize(2048);
+    assertThat(attributes.get(AttributeKey.stringKey("url.query"))).hasSize(2048);
+    for (String key :
+        Arrays.asList(
+            "http.request.method_original",
+            "server.address",
+            "user_agent.original",
+            "client.address")) {
+      assertThat(attributes.get(AttributeKey.stringKey(key))).as(key).hasSize(512);
+    }
+    assertThat(attributes.get(AttributeKey.stringArrayKey("http.request.header.x-request-id")))
+        .singleElement()
+        .asString()
+        .hasSize(512);
+    assertThat(attributes.get(AttributeKey.longKey("server.port"))).isEqualTo(8443L);
+  }
+
+  @Test
+  void malformedTraceparentStartsANewTrace() {
+    HttpServerRecorder<FakeExchange> recorder = recorder();
+    String valid = "00-" + TRACE_ID + "-" + PARENT_SPAN_ID + "-01";
+    for (String traceparent :
+        Arrays.asList(
+            valid.toUpperCase(java.util.Locale.ROOT),
+            "00-" + "0".repeat(32) + "-" + PARENT_SPAN_ID + "-01",
+            "00-" + TRACE_ID + "-" + "0".repeat(16) + "-01",
+            "ff" + valid.substring(2),
+            valid + "-extra",
+            valid.substring(0, 20) + "\u00e9" + valid.substring(21),
+            "00-zzzz-1-01",
+            "x".repeat(70_000),
+            "")) {
+      SpanData span = serve(recorder, getOrder().header("traceparent", traceparent));
+
+      assertThat(span.getParentSpanContext().isValid()).as(traceparent).isFalse();
+      assertThat(span.getTraceId()).as(traceparent).isNotEqualTo(TRACE_ID);
+      assertThat(span.getSpanContext().isValid()).as(traceparent).isTrue();
+    }
+  }
+
+  @Test
+  void oversizedTracestateIsCutToTheW3cLength() {
+    StringBuilder tracestate = new StringBuilder("first=1");
+    for (int i = 0; i < 31; i++) {
+      tracestate.append(",k").append(i).append('=').append(i % 2 == 0 ? "v".repeat(200) : "v");
+    }
+    SpanData span = serveWithTraceState(tracestate.toString());
+
+    assertThat(span.getTraceId()).isEqualTo(TRACE_ID);
+    Map<String, String> kept = span.getSpanContext().getTraceState().asMap();
+    assertThat(kept).containsEntry("first", "1").containsEntry("k1", "v").doesNotContainKey("k0");
+    assertThat(kept.values()).allMatch(value -> value.length() < 128);
+  }
+
+  @Test
+  void tracestateOfMoreThan32MembersIsDroppedAndTheTraceJoined() {
+    StringBuilder tracestate = new StringBuilder("k0=v");
+    for (int i = 1; i < 33; i++) {
+      tracestate.append(",k").append(i).append("=v");
+    }
+    SpanData span = serveWithTraceState(tracestate.toString());
+
+    assertThat(span.getTraceId()).isEqualTo(TRACE_ID);
+    assertThat(span.getSpanContext().getTraceState().isEmpty()).isTrue();
+  }
+
+  /** A request that continues a trace with this {@code tracestate}. */
+  private SpanData serveWithTraceState(String tracestate) {
+    return serve(
+        recorder(),
+        getOrder()
+            .header("traceparent", "00-" + TRACE_ID + "-" + PARENT_SPAN_ID + "-01")
+            .header("tracestate", tracestate));
+  }
+
+  @Test
+  void baggageIsNeverRecordedWhateverItsSize() {
+    for (String baggage :
+        Arrays.asList("tenant=acme-secret", "k=" + "v".repeat(9000), "k=v,".repeat(1000))) {
+      SpanData span = serve(recorder(), getOrder().header("baggage", baggage));
+
+      assertThat(span.getAttributes().asMap().values())
+          .as("attribute values with baggage %.40s", baggage)
+          .noneMatch(value -> String.valueOf(value).contains("acme-secret"));
+      assertThat(span.getSpanContext().isValid()).isTrue();
+    }
+  }
+
   // --- errors --------------------------------------------------------------------------------
 
   @Test

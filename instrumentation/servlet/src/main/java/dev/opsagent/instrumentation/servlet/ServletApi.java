@@ -12,6 +12,7 @@ import static dev.opsagent.instrumentation.http.ReflectiveCalls.object;
 import static dev.opsagent.instrumentation.http.ReflectiveCalls.string;
 import static dev.opsagent.instrumentation.http.ReflectiveCalls.strings;
 
+import dev.opsagent.instrumentation.http.HttpCapture;
 import dev.opsagent.instrumentation.http.ReflectiveCalls;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
@@ -164,15 +165,19 @@ final class ServletApi {
     return string(getHeader, request, name);
   }
 
-  /** {@code getHeaders} answers an {@code Enumeration}, not a collection as the response's does. */
+  /**
+   * {@code getHeaders} answers an {@code Enumeration}, not a collection as the response's does; its
+   * first {@value HttpCapture#MAX_HEADER_VALUES} values, the most that are recorded.
+   */
   List<String> headers(Object request, String name) {
     Object values = object(getHeaders, request, name);
     if (!(values instanceof Enumeration)) {
       return Collections.emptyList();
     }
+    Enumeration<?> enumeration = (Enumeration<?>) values;
     List<String> list = new ArrayList<>();
-    for (Object value : Collections.list((Enumeration<?>) values)) {
-      list.add(String.valueOf(value));
+    while (list.size() < HttpCapture.MAX_HEADER_VALUES && enumeration.hasMoreElements()) {
+      list.add(String.valueOf(enumeration.nextElement()));
     }
     return list;
   }
