@@ -4,8 +4,11 @@
  */
 package dev.opsagent.exporter;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import io.opentelemetry.exporter.internal.FailedExportException;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.export.HttpResponse;
 import io.opentelemetry.sdk.common.export.HttpSender;
 import io.opentelemetry.sdk.common.export.MessageWriter;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -15,6 +18,8 @@ import java.io.OutputStream;
 import java.util.Collection;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * OTLP http/protobuf spans, written by {@link SpanRequestEncoder} and sent through the sender the
@@ -33,6 +38,11 @@ final class OtlpProtobufSpanExporter implements SpanExporter {
 
   /** A buffer grown beyond this by unusually large spans is not kept for the next export. */
   private static final int MAX_KEPT_CAPACITY = 4 * 1024 * 1024;
+
+  /** What of a refusing answer's body the debug log shows. */
+  private static final int MAX_LOGGED_BODY = 1024;
+
+  private static final Logger logger = LoggerFactory.getLogger(OtlpProtobufSpanExporter.class);
 
   private final SpanExporter sdkExporter;
   private final HttpSender sender;
@@ -76,6 +86,9 @@ final class OtlpProtobufSpanExporter implements SpanExporter {
           if (status >= 200 && status < 300) {
             result.succeed();
           } else {
+            if (logger.isDebugEnabled()) {
+              logger.debug("spans export answered HTTP {}: {}", status, text(response));
+            }
             result.failExceptionally(FailedExportException.httpFailedWithResponse(response));
           }
         },
@@ -84,6 +97,19 @@ final class OtlpProtobufSpanExporter implements SpanExporter {
           result.failExceptionally(FailedExportException.httpFailedExceptionally(error));
         });
     return result;
+  }
+
+  /**
+   * The answer's body as text, for the log: a collector explains a refusal there (a
+   * google.rpc.Status message, or plain text). Cut short, control characters left out.
+   */
+  static String text(HttpResponse response) {
+    byte[] body = response.getResponseBody();
+    if (body == null || body.length == 0) {
+      return "(no body)";
+    }
+    String text = new String(body, 0, Math.min(body.length, MAX_LOGGED_BODY), UTF_8);
+    return text.replaceAll("[\\p{Cntrl}\\x{FFFD}]+", " ").trim();
   }
 
   private void release(ProtoWriter buffer) {

@@ -81,7 +81,7 @@ class ExportHeadersSmokeTest {
       assertThat(Http.get(app.port(), "/hello").statusCode()).isEqualTo(200);
       app.awaitStderr("cannot export spans to", EXPORT_FAILURE_AWAIT);
       app.awaitStderr("cannot export metrics to", EXPORT_FAILURE_AWAIT);
-      app.awaitStderr("Server responded with HTTP status code 401", EXPORT_FAILURE_AWAIT);
+      app.awaitStderr("spans export answered HTTP 401: ", EXPORT_FAILURE_AWAIT);
 
       SoftAssertions softly = new SoftAssertions();
       softly
