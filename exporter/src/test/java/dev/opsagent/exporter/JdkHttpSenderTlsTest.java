@@ -4,21 +4,20 @@
  */
 package dev.opsagent.exporter;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.RetryPolicy;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -27,6 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,90 +38,58 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Export over TLS to a receiver whose certificate only the configured trust (the SDK's {@code
- * setTrustedCertificates}, handed to the sender as an SSL context) accepts.
+ * setTrustedCertificates}, handed to the sender as an SSL context) accepts, with the client
+ * certificate of {@code setClientTls} when one is configured.
  */
 class JdkHttpSenderTlsTest {
 
-  private static final String PASSWORD = "changeit";
-
   @TempDir static Path dir;
-  private static Path keyStore;
+  private static SelfSignedCertificate certificate;
   private static byte[] certificatePem;
 
   private final AtomicInteger received = new AtomicInteger();
   private final List<String> protocols = Collections.synchronizedList(new ArrayList<>());
+
+  /** The subject of each request's client certificate, {@code none} without one. */
+  private final List<String> clients = Collections.synchronizedList(new ArrayList<>());
+
   private HttpsServer receiver;
   private SpanExporter exporter;
 
   @BeforeAll
   static void makeCertificate() throws Exception {
-    keyStore = dir.resolve("receiver.p12");
-    keytool(
-        "-genkeypair",
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        keyStore.toString(),
-        "-storepass",
-        PASSWORD,
-        "-keypass",
-        PASSWORD,
-        "-alias",
-        "receiver",
-        "-dname",
-        "CN=localhost",
-        "-ext",
-        "SAN=ip:127.0.0.1",
-        "-validity",
-        "2");
-    Path pem = dir.resolve("receiver.pem");
-    keytool(
-        "-exportcert",
-        "-rfc",
-        "-keystore",
-        keyStore.toString(),
-        "-storepass",
-        PASSWORD,
-        "-alias",
-        "receiver",
-        "-file",
-        pem.toString());
-    certificatePem = Files.readAllBytes(pem);
-  }
-
-  private static void keytool(String... arguments) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-    Collections.addAll(command, arguments);
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(output).isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
+    certificate = SelfSignedCertificate.generate(dir);
+    certificatePem = Files.readAllBytes(certificate.certificatePem());
   }
 
   @BeforeEach
   void startReceiver() throws Exception {
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(keyStore)) {
-      keys.load(in, PASSWORD.toCharArray());
-    }
     KeyManagerFactory keyManagers =
         KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keyManagers.init(keys, PASSWORD.toCharArray());
+    keyManagers.init(certificate.keyStore(), SelfSignedCertificate.PASSWORD.toCharArray());
+    // The same certificate identifies the client, when one is given.
+    TrustManagerFactory clientTrust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    clientTrust.init(certificate.keyStore());
     SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(keyManagers.getKeyManagers(), null, null);
+    tls.init(keyManagers.getKeyManagers(), clientTrust.getTrustManagers(), null);
     receiver = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.setHttpsConfigurator(new HttpsConfigurator(tls));
+    receiver.setHttpsConfigurator(
+        new HttpsConfigurator(tls) {
+          @Override
+          public void configure(HttpsParameters parameters) {
+            SSLParameters ssl = tls.getDefaultSSLParameters();
+            ssl.setWantClientAuth(true);
+            parameters.setSSLParameters(ssl);
+          }
+        });
     receiver.createContext(
         "/v1/traces",
         exchange -> {
           try {
             exchange.getRequestBody().readAllBytes();
             protocols.add(exchange.getProtocol());
+            clients.add(client(((HttpsExchange) exchange).getSSLSession()));
             received.incrementAndGet();
             exchange.sendResponseHeaders(200, -1);
           } finally {
@@ -126,6 +97,14 @@ class JdkHttpSenderTlsTest {
           }
         });
     receiver.start();
+  }
+
+  private static String client(SSLSession session) {
+    try {
+      return session.getPeerPrincipal().getName();
+    } catch (SSLPeerUnverifiedException e) {
+      return "none";
+    }
   }
 
   @AfterEach
@@ -156,6 +135,22 @@ class JdkHttpSenderTlsTest {
     assertThat(received).hasValue(1);
     // The JDK's HTTPS server speaks HTTP/1.1 only: ALPN settled on it.
     assertThat(protocols).containsExactly("HTTP/1.1");
+    assertThat(clients).containsExactly("none");
+  }
+
+  @Test
+  void presentsTheConfiguredClientCertificate() throws Exception {
+    CompletableResultCode result =
+        export(
+            builder()
+                .setTrustedCertificates(certificatePem)
+                .setClientTls(
+                    Files.readAllBytes(certificate.privateKeyPem()),
+                    Files.readAllBytes(certificate.certificatePem()))
+                .build());
+
+    assertThat(result.isSuccess()).isTrue();
+    assertThat(clients).containsExactly("CN=localhost");
   }
 
   @Test
