@@ -10,17 +10,24 @@ import dev.opsagent.config.Config;
 import io.opentelemetry.exporter.internal.TlsUtil;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.GeneralSecurityException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509KeyManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * The TLS of one signal's connection to an {@code https://} collector, from the standard settings:
@@ -47,18 +54,30 @@ final class CollectorTls {
       "set it to the PEM file of the agent's certificate, followed by the CA certificates between"
           + " it and the CA that the collector trusts";
 
-  /** The CA certificates to trust; null: the JVM's trust store. */
+  private static final String CLIENT_FIX =
+      "set OTEL_EXPORTER_OTLP_CLIENT_KEY and OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE to the agent's"
+          + " private key and certificate chain, signed by a CA that the receiver trusts";
+
+  /** The file of the CA certificates to trust, for messages; null: the JVM's trust store. */
   private final PemFile trustedCertificates;
 
-  /** The agent's key and certificate chain; both null without mutual TLS. */
-  private final PemFile clientKey;
+  /** Trusts the CA certificates of that file; null: the JVM's trust store, loaded when needed. */
+  private final X509TrustManager trustManager;
 
+  /** The file of the agent's certificate chain, for messages; null: none. */
   private final PemFile clientCertificate;
 
-  private CollectorTls(PemFile trustedCertificates, PemFile clientKey, PemFile clientCertificate) {
+  private final ClientAuthentication clientAuthentication;
+
+  private CollectorTls(
+      PemFile trustedCertificates,
+      X509TrustManager trustManager,
+      PemFile clientCertificate,
+      ClientAuthentication clientAuthentication) {
     this.trustedCertificates = trustedCertificates;
-    this.clientKey = clientKey;
+    this.trustManager = trustManager;
     this.clientCertificate = clientCertificate;
+    this.clientAuthentication = clientAuthentication;
   }
 
   /**
@@ -87,9 +106,7 @@ final class CollectorTls {
       return null;
     }
     PemFile trusted = PemFile.read(config, trustKey, TRUST_FIX);
-    if (trusted != null) {
-      trusted.checkCertificates(TRUST_FIX);
-    }
+    X509TrustManager trustManager = trusted == null ? null : trusted.trustManager();
     PemFile key = PemFile.read(config, keyKey, KEY_FIX);
     PemFile chain = PemFile.read(config, chainKey, CHAIN_FIX);
     if ((key == null) != (chain == null)) {
@@ -102,44 +119,43 @@ final class CollectorTls {
               + " is not: a client certificate needs both its private key and its certificate"
               + " chain; set both, or neither");
     }
-    if (chain != null) {
-      chain.checkCertificates(CHAIN_FIX);
-      key = key.checkPrivateKey(chain);
-    }
-    return new CollectorTls(trusted, key, chain);
+    X509KeyManager keyManager = chain == null ? null : key.keyManager(chain);
+    return new CollectorTls(trusted, trustManager, chain, new ClientAuthentication(keyManager));
   }
 
   /**
-   * Hands the files to an OTLP exporter's builder; with none, the exporter uses the JVM's trust
-   * store and no client certificate.
+   * Hands the TLS to an OTLP exporter's builder ({@code setSslContext}): the configured CA
+   * certificates or the JVM's trust store, and the configured client certificate, if any.
+   *
+   * @throws IllegalStateException if the JVM's TLS cannot be set up (no TLS provider)
    */
-  void configure(Consumer<byte[]> trustedCertificates, BiConsumer<byte[], byte[]> clientTls) {
-    if (this.trustedCertificates != null) {
-      trustedCertificates.accept(this.trustedCertificates.content);
+  void configure(BiConsumer<SSLContext, X509TrustManager> sslContext) {
+    try {
+      X509TrustManager trust = trustManager != null ? trustManager : TlsUtil.defaultTrustManager();
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(new KeyManager[] {clientAuthentication}, new TrustManager[] {trust}, null);
+      sslContext.accept(context, trust);
+    } catch (GeneralSecurityException | SSLException e) {
+      throw new IllegalStateException("cannot set up TLS to the collector: " + e, e);
     }
-    if (clientKey != null) {
-      clientTls.accept(clientKey.content, clientCertificate.content);
-    }
+  }
+
+  ClientAuthentication clientAuthentication() {
+    return clientAuthentication;
   }
 
   /**
    * What an export's failure means for the operator, if TLS caused it: the receiver's certificate
-   * is not trusted or not valid for the endpoint, or the receiver refused the handshake (usually:
-   * it wants a client certificate, or does not trust the one given).
+   * is not trusted or not valid for the endpoint, the receiver asked for a client certificate that
+   * the agent does not have, or it refused the one presented.
    *
    * @return null if the failure is not a TLS failure
    */
   Explanation explain(Throwable failure) {
     SSLException tls = find(failure, SSLException.class);
-    if (tls == null) {
-      return null;
-    }
-    String message = String.valueOf(tls.getMessage());
-    if (find(tls, CertPathBuilderException.class) != null) {
+    if (tls != null && find(tls, CertPathBuilderException.class) != null) {
       String trust =
-          trustedCertificates == null
-              ? "the JVM's trust store"
-              : trustedCertificates.path + " (" + trustedCertificates.setting + ")";
+          trustedCertificates == null ? "the JVM's trust store" : trustedCertificates.described();
       return new Explanation(
           "the receiver's certificate is not trusted: no CA certificate in " + trust + " signed it",
           trustedCertificates == null
@@ -150,27 +166,50 @@ final class CollectorTls {
                   + " to the PEM file of the CA certificate that signed the receiver's"
                   + " certificate");
     }
-    if (find(tls, CertificateException.class) != null) {
+    if (tls != null && find(tls, CertificateException.class) != null) {
       return new Explanation(
-          "the receiver's certificate is not accepted (" + message + ")",
+          "the receiver's certificate is not accepted (" + tls.getMessage() + ")",
           "check that the endpoint's host is one that the receiver's certificate names, and that"
               + " the certificate is valid today");
     }
-    if (message.startsWith("Received fatal alert")) {
+    // After the connection was made, a receiver that asked in vain for a client certificate may
+    // end it with an alert, or close it before any answer.
+    IOException connected =
+        find(failure, ConnectException.class) == null
+                && find(failure, UnknownHostException.class) == null
+            ? find(failure, IOException.class)
+            : null;
+    if (connected != null && clientAuthentication.requestedWithoutCertificate()) {
       return new Explanation(
-          "the receiver ended the TLS handshake (" + message + ")",
           clientCertificate == null
-              ? "if the receiver requires client certificates, set OTEL_EXPORTER_OTLP_CLIENT_KEY"
-                  + " and OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE to the agent's private key and"
-                  + " certificate, signed by a CA that the receiver trusts"
-              : "check that the receiver trusts the CA that signed "
-                  + clientCertificate.path
+              ? "the receiver asks for a client certificate, and none is configured ("
+                  + connected.getMessage()
+                  + ")"
+              : "the receiver asks for a client certificate from a CA that did not sign "
+                  + clientCertificate.described()
                   + " ("
-                  + clientCertificate.setting
-                  + ")");
+                  + connected.getMessage()
+                  + ")",
+          clientCertificate == null
+              ? CLIENT_FIX
+              : "set " + clientCertificate.setting + " to a certificate that the receiver trusts");
+    }
+    if (tls == null) {
+      return null;
+    }
+    if (clientAuthentication.presented()) {
+      return new Explanation(
+          "the receiver ended the TLS handshake after the agent presented its client certificate"
+              + " from "
+              + clientCertificate.described()
+              + " ("
+              + tls.getMessage()
+              + ")",
+          "check that the receiver trusts the CA that signed it, that it is valid today, and that"
+              + " it belongs to the configured private key");
     }
     return new Explanation(
-        "the TLS connection failed (" + message + ")",
+        "the TLS handshake with the receiver failed (" + tls.getMessage() + ")",
         "check that the receiver serves TLS at that address");
   }
 
@@ -178,9 +217,6 @@ final class CollectorTls {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (type.isInstance(cause)) {
         return type.cast(cause);
-      }
-      if (cause.getCause() == cause) {
-        break;
       }
     }
     return null;
@@ -264,8 +300,13 @@ final class CollectorTls {
       return new Unusable(setting + " names " + path + ", which " + problem + "; " + fix);
     }
 
+    /** The file and the setting that names it, for messages. */
+    String described() {
+      return path + " (" + setting + ")";
+    }
+
     /** At least one X.509 certificate, in PEM. */
-    void checkCertificates(String fix) throws Unusable {
+    private void checkCertificates(String fix) throws Unusable {
       int count;
       try {
         count =
@@ -280,13 +321,23 @@ final class CollectorTls {
       }
     }
 
+    /** Trusts the CA certificates of this file, and only them. */
+    X509TrustManager trustManager() throws Unusable {
+      checkCertificates(TRUST_FIX);
+      try {
+        return TlsUtil.trustManager(content);
+      } catch (SSLException e) {
+        throw unusable("cannot serve as a trust store (" + e.getMessage() + ")", TRUST_FIX);
+      }
+    }
+
     /**
-     * A PKCS#8 private key that the exporter can read, checked the way it reads it; text before the
-     * key (the "Bag Attributes" that {@code openssl pkcs12} writes) is left out.
-     *
-     * @return the key as the exporter takes it
+     * Presents this PKCS#8 private key with the certificate chain of {@code chain}, read as the
+     * OTLP exporter reads them; text before the key (the "Bag Attributes" that {@code openssl
+     * pkcs12} writes) is left out.
      */
-    PemFile checkPrivateKey(PemFile chain) throws Unusable {
+    X509KeyManager keyManager(PemFile chain) throws Unusable {
+      chain.checkCertificates(CHAIN_FIX);
       String text = new String(content, US_ASCII);
       int start = text.indexOf(KEY_HEADER);
       if (start < 0) {
@@ -301,14 +352,12 @@ final class CollectorTls {
         }
         throw unusable("holds no PEM private key (" + KEY_HEADER + ")", KEY_FIX);
       }
-      byte[] key = text.substring(start).getBytes(US_ASCII);
       try {
-        TlsUtil.keyManager(key, chain.content);
+        return TlsUtil.keyManager(text.substring(start).getBytes(US_ASCII), chain.content);
       } catch (SSLException | RuntimeException e) {
         throw unusable(
             "holds no RSA or EC private key that the agent can read (" + e + ")", KEY_FIX);
       }
-      return new PemFile(setting, path, key);
     }
   }
 }

@@ -13,7 +13,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * Where and how one signal (traces or metrics) is sent over OTLP, resolved the way the
@@ -191,12 +192,12 @@ public final class OtlpSettings {
   }
 
   /**
-   * Hands the TLS files to an OTLP exporter's builder, if the endpoint is {@code https://} and they
-   * are set.
+   * Hands the TLS to an OTLP exporter's builder ({@code setSslContext}) if the endpoint is {@code
+   * https://}.
    */
-  void configureTls(Consumer<byte[]> trustedCertificates, BiConsumer<byte[], byte[]> clientTls) {
+  void configureTls(BiConsumer<SSLContext, X509TrustManager> sslContext) {
     if (tls != null) {
-      tls.configure(trustedCertificates, clientTls);
+      tls.configure(sslContext);
     }
   }
 

@@ -289,7 +289,7 @@ public final class Telemetry {
               .setTimeout(otlp.timeout())
               .setCompression(otlp.compression());
       otlp.headers().forEach(builder::addHeader);
-      otlp.configureTls(builder::setTrustedCertificates, builder::setClientTls);
+      otlp.configureTls(builder::setSslContext);
       return builder.build();
     }
     OtlpHttpSpanExporterBuilder builder =
@@ -299,7 +299,7 @@ public final class Telemetry {
             .setTimeout(otlp.timeout())
             .setCompression(otlp.compression());
     otlp.headers().forEach(builder::addHeader);
-    otlp.configureTls(builder::setTrustedCertificates, builder::setClientTls);
+    otlp.configureTls(builder::setSslContext);
     return builder.build();
   }
 
@@ -334,7 +334,7 @@ public final class Telemetry {
               .setTimeout(otlp.timeout())
               .setCompression(otlp.compression());
       otlp.headers().forEach(builder::addHeader);
-      otlp.configureTls(builder::setTrustedCertificates, builder::setClientTls);
+      otlp.configureTls(builder::setSslContext);
       return builder.build();
     }
     OtlpHttpMetricExporterBuilder builder =
@@ -344,7 +344,7 @@ public final class Telemetry {
             .setTimeout(otlp.timeout())
             .setCompression(otlp.compression());
     otlp.headers().forEach(builder::addHeader);
-    otlp.configureTls(builder::setTrustedCertificates, builder::setClientTls);
+    otlp.configureTls(builder::setSslContext);
     return builder.build();
   }
 

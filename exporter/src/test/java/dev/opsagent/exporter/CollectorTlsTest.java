@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.opsagent.config.Config;
 import io.opentelemetry.exporter.internal.FailedExportException;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,16 +52,25 @@ class CollectorTlsTest {
     return Files.write(dir.resolve(name), content.getBytes(US_ASCII));
   }
 
-  /** What {@link OtlpSettings#configureTls} hands a builder: trusted, key, chain. */
-  private static List<byte[]> configured(OtlpSettings settings) {
-    List<byte[]> handed = new ArrayList<>();
+  /** The trust manager that {@link OtlpSettings#configureTls} hands a builder with its context. */
+  private static X509TrustManager configuredTrust(OtlpSettings settings) {
+    List<X509TrustManager> handed = new ArrayList<>();
     settings.configureTls(
-        handed::add,
-        (key, chain) -> {
-          handed.add(key);
-          handed.add(chain);
+        (context, trust) -> {
+          assertThat(context.getProtocol()).isEqualTo("TLS");
+          handed.add(trust);
         });
-    return handed;
+    assertThat(handed).hasSize(1);
+    return handed.get(0);
+  }
+
+  /** The subject of the certificate that the agent presents when a receiver asks for an EC one. */
+  private static String presented(OtlpSettings settings) {
+    ClientAuthentication client = settings.tls().clientAuthentication();
+    String alias = client.chooseEngineClientAlias(new String[] {"EC"}, null, null);
+    return alias == null
+        ? "none"
+        : client.getCertificateChain(alias)[0].getSubjectX500Principal().getName();
   }
 
   @Test
@@ -67,8 +78,8 @@ class CollectorTlsTest {
     OtlpSettings traces = OtlpSettings.resolve(env("OTEL_EXPORTER_OTLP_ENDPOINT", HTTPS), "traces");
 
     assertThat(traces.unusableTls()).isNull();
-    assertThat(traces.tls()).isNotNull();
-    assertThat(configured(traces)).isEmpty();
+    assertThat(configuredTrust(traces).getAcceptedIssuers()).as("the JVM's CAs").isNotEmpty();
+    assertThat(presented(traces)).isEqualTo("none");
   }
 
   @Test
@@ -91,9 +102,10 @@ class CollectorTlsTest {
             "traces");
 
     assertThat(traces.unusableTls()).isNull();
-    byte[] pem = Files.readAllBytes(certificate.certificatePem());
-    assertThat(configured(traces))
-        .containsExactly(pem, Files.readAllBytes(certificate.privateKeyPem()), pem);
+    assertThat(configuredTrust(traces).getAcceptedIssuers())
+        .extracting(ca -> ca.getSubjectX500Principal().getName())
+        .containsExactly("CN=localhost");
+    assertThat(presented(traces)).isEqualTo("CN=localhost");
   }
 
   @Test
@@ -244,8 +256,7 @@ class CollectorTlsTest {
             "traces");
 
     assertThat(traces.unusableTls()).isNull();
-    assertThat(configured(traces).get(0))
-        .isEqualTo(Files.readAllBytes(certificate.privateKeyPem()));
+    assertThat(presented(traces)).isEqualTo("CN=localhost");
   }
 
   @Test
@@ -358,36 +369,89 @@ class CollectorTlsTest {
     assertThat(explanation.fix).contains("host is one that the receiver's certificate names");
   }
 
+  /** As a receiver that asked for a client certificate ends the handshake with an alert. */
+  private static final SSLHandshakeException ALERT =
+      new SSLHandshakeException("Received fatal alert: certificate_required");
+
   @Test
-  void handshakeEndedByTheReceiverSuggestsAClientCertificate() {
-    CollectorTls.Explanation explanation =
-        tls().explain(new SSLHandshakeException("Received fatal alert: certificate_required"));
+  void receiverThatAskedForAClientCertificateWhereNoneIsConfigured() {
+    CollectorTls tls = tls();
+    tls.clientAuthentication().chooseEngineClientAlias(new String[] {"EC"}, null, null);
+
+    CollectorTls.Explanation explanation = tls.explain(ALERT);
 
     assertThat(explanation.reason)
         .isEqualTo(
-            "the receiver ended the TLS handshake (Received fatal alert: certificate_required)");
+            "the receiver asks for a client certificate, and none is configured (Received fatal"
+                + " alert: certificate_required)");
     assertThat(explanation.fix)
         .isEqualTo(
-            "if the receiver requires client certificates, set OTEL_EXPORTER_OTLP_CLIENT_KEY and"
-                + " OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE to the agent's private key and"
-                + " certificate, signed by a CA that the receiver trusts");
+            "set OTEL_EXPORTER_OTLP_CLIENT_KEY and OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE to the"
+                + " agent's private key and certificate chain, signed by a CA that the receiver"
+                + " trusts");
+    // A receiver of TLS 1.3 may close the connection instead, once the client waits for its answer.
+    assertThat(tls.explain(new IOException("HTTP/1.1 header parser received no bytes")).reason)
+        .isEqualTo(
+            "the receiver asks for a client certificate, and none is configured (HTTP/1.1 header"
+                + " parser received no bytes)");
+    assertThat(tls.explain(new ConnectException("Connection refused")))
+        .as("no connection: nothing to do with TLS")
+        .isNull();
+  }
+
+  private static CollectorTls withClientCertificate() {
+    return tls(
+        "OTEL_EXPORTER_OTLP_CLIENT_KEY", certificate.privateKeyPem().toString(),
+        "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", certificate.certificatePem().toString());
   }
 
   @Test
-  void handshakeEndedByTheReceiverDespiteAClientCertificate() {
-    String chain = certificate.certificatePem().toString();
-    CollectorTls tls =
-        tls(
-            "OTEL_EXPORTER_OTLP_CLIENT_KEY",
-            certificate.privateKeyPem().toString(),
-            "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE",
-            chain);
+  void receiverThatAskedForAClientCertificateOfAnotherKind() {
+    CollectorTls tls = withClientCertificate();
+    // The key is EC.
+    tls.clientAuthentication().chooseEngineClientAlias(new String[] {"RSA"}, null, null);
 
-    assertThat(tls.explain(new SSLHandshakeException("Received fatal alert: bad_certificate")).fix)
+    CollectorTls.Explanation explanation = tls.explain(ALERT);
+
+    assertThat(explanation.reason)
         .isEqualTo(
-            "check that the receiver trusts the CA that signed "
-                + chain
-                + " (environment variable OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE)");
+            "the receiver asks for a client certificate from a CA that did not sign "
+                + certificate.certificatePem()
+                + " (environment variable OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE) (Received fatal"
+                + " alert: certificate_required)");
+    assertThat(explanation.fix)
+        .isEqualTo(
+            "set environment variable OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE to a certificate that"
+                + " the receiver trusts");
+  }
+
+  @Test
+  void receiverThatRefusedThePresentedClientCertificate() {
+    CollectorTls tls = withClientCertificate();
+    tls.clientAuthentication().chooseEngineClientAlias(new String[] {"EC"}, null, null);
+
+    CollectorTls.Explanation explanation =
+        tls.explain(new SSLHandshakeException("Received fatal alert: bad_certificate"));
+
+    assertThat(explanation.reason)
+        .isEqualTo(
+            "the receiver ended the TLS handshake after the agent presented its client certificate"
+                + " from "
+                + certificate.certificatePem()
+                + " (environment variable OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE) (Received fatal"
+                + " alert: bad_certificate)");
+    assertThat(explanation.fix).startsWith("check that the receiver trusts the CA that signed it");
+  }
+
+  @Test
+  void otherHandshakeFailure() {
+    CollectorTls.Explanation explanation =
+        tls().explain(new SSLHandshakeException("Remote host terminated the handshake"));
+
+    assertThat(explanation.reason)
+        .isEqualTo(
+            "the TLS handshake with the receiver failed (Remote host terminated the handshake)");
+    assertThat(explanation.fix).isEqualTo("check that the receiver serves TLS at that address");
   }
 
   @Test
