@@ -49,7 +49,14 @@ public final class Keys {
 
   /** The OTLP settings that exist per signal ({@code otel.exporter.otlp.traces.endpoint}...). */
   private static final String[] OTLP_SETTINGS = {
-    "endpoint", "protocol", "headers", "timeout", "compression"
+    "endpoint",
+    "protocol",
+    "headers",
+    "timeout",
+    "compression",
+    "certificate",
+    "client.key",
+    "client.certificate"
   };
 
   private Keys() {}
@@ -57,7 +64,8 @@ public final class Keys {
   /**
    * @param signal {@code ""} for the key shared by all signals, {@code "traces"} or {@code
    *     "metrics"}
-   * @param setting one of endpoint, protocol, headers, timeout, compression
+   * @param setting one of endpoint, protocol, headers, timeout, compression, certificate,
+   *     client.key, client.certificate
    */
   public static String otlp(String signal, String setting) {
     return signal.isEmpty() ? OTLP + "." + setting : OTLP + "." + signal + "." + setting;

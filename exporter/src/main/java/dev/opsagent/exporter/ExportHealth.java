@@ -27,6 +27,7 @@ final class ExportHealth {
   private final String what;
   private final String destination;
   private final String fix;
+  private final CollectorTls tls;
   private final AtomicLong exported = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong failedSinceReport = new AtomicLong();
@@ -37,11 +38,13 @@ final class ExportHealth {
    * @param what what is exported, e.g. {@code spans}
    * @param destination where to, e.g. {@code otlp grpc http://localhost:4317}
    * @param fix what the user can do about a failure
+   * @param tls the TLS to an {@code https://} receiver, which explains TLS failures; else null
    */
-  ExportHealth(String what, String destination, String fix) {
+  ExportHealth(String what, String destination, String fix, CollectorTls tls) {
     this.what = what;
     this.destination = destination;
     this.fix = fix;
+    this.tls = tls;
   }
 
   /** Watches one export of {@code count} items. */
@@ -78,14 +81,15 @@ final class ExportHealth {
       boolean first = !failing;
       failing = true;
       lastReportNanos = now;
+      CollectorTls.Explanation tlsFailure = tls == null ? null : tls.explain(cause);
       logger.warn(
           "{} {} to {}: {}. {} dropped so far; {}",
           first ? "cannot export" : "still cannot export",
           what,
           destination,
-          describe(cause),
+          tlsFailure == null ? describe(cause) : tlsFailure.reason,
           dropped,
-          fix);
+          tlsFailure == null ? fix : tlsFailure.fix);
     }
   }
 

@@ -13,12 +13,16 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * Where and how one signal (traces or metrics) is sent over OTLP, resolved the way the
  * OpenTelemetry Java agent resolves it: a signal-specific key wins over the shared one, the
  * protocol defaults to {@code http/protobuf}, and the endpoint to {@code http://localhost:4318}
- * ({@code http://localhost:4317} for gRPC).
+ * ({@code http://localhost:4317} for gRPC). An {@code https://} endpoint gets the TLS that {@link
+ * CollectorTls} reads.
  */
 public final class OtlpSettings {
 
@@ -35,17 +39,27 @@ public final class OtlpSettings {
   private final Duration timeout;
   private final String compression;
 
+  /** Null for an {@code http://} endpoint, or when {@link #unusableTls} says why it cannot be. */
+  private final CollectorTls tls;
+
+  /** Why the TLS settings cannot be used, naming setting, file and fix; null if they can. */
+  private final String unusableTls;
+
   private OtlpSettings(
       String protocol,
       String endpoint,
       Map<String, String> headers,
       Duration timeout,
-      String compression) {
+      String compression,
+      CollectorTls tls,
+      String unusableTls) {
     this.protocol = protocol;
     this.endpoint = endpoint;
     this.headers = headers;
     this.timeout = timeout;
     this.compression = compression;
+    this.tls = tls;
+    this.unusableTls = unusableTls;
   }
 
   /**
@@ -59,12 +73,28 @@ public final class OtlpSettings {
     String headersKey = pick(config, signal, "headers");
     String timeoutKey = pick(config, signal, "timeout");
     String compressionKey = pick(config, signal, "compression");
+    String endpoint = endpoint(config, signal, protocol);
+    CollectorTls tls = null;
+    String unusableTls = null;
+    try {
+      tls =
+          CollectorTls.resolve(
+              config,
+              endpoint,
+              pick(config, signal, CollectorTls.CERTIFICATE),
+              pick(config, signal, CollectorTls.CLIENT_KEY),
+              pick(config, signal, CollectorTls.CLIENT_CERTIFICATE));
+    } catch (CollectorTls.Unusable e) {
+      unusableTls = e.getMessage();
+    }
     return new OtlpSettings(
         protocol,
-        endpoint(config, signal, protocol),
+        endpoint,
         headers(config, headersKey),
         config.getDuration(timeoutKey, DEFAULT_TIMEOUT),
-        config.getOneOf(compressionKey, "none", COMPRESSIONS));
+        config.getOneOf(compressionKey, "none", COMPRESSIONS),
+        tls,
+        unusableTls);
   }
 
   /**
@@ -200,6 +230,31 @@ public final class OtlpSettings {
 
   public String compression() {
     return compression;
+  }
+
+  /**
+   * @return null for an {@code http://} endpoint
+   */
+  CollectorTls tls() {
+    return tls;
+  }
+
+  /**
+   * @return why nothing of this signal may be exported: its TLS settings cannot be used (the
+   *     message names setting, file and fix); null if they can
+   */
+  String unusableTls() {
+    return unusableTls;
+  }
+
+  /**
+   * Hands the TLS to an OTLP exporter's builder ({@code setSslContext}) if the endpoint is {@code
+   * https://}.
+   */
+  void configureTls(BiConsumer<SSLContext, X509TrustManager> sslContext) {
+    if (tls != null) {
+      tls.configure(sslContext);
+    }
   }
 
   /**

@@ -34,8 +34,11 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.lang.reflect.Field;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -110,12 +113,15 @@ public final class Telemetry {
         metricsExporter.equals("otlp") ? OtlpSettings.resolve(config, "metrics") : null;
     OtlpSettings tracesOtlp =
         tracesExporter.equals("otlp") ? OtlpSettings.resolve(config, "traces") : null;
+    reportUnusableTls(tracesOtlp, metricsOtlp);
 
     SdkMeterProviderBuilder meters = SdkMeterProvider.builder().setResource(resource);
     String metricsDestination = destination(metricsExporter, metricsOtlp);
     ObservedMetricExporter metrics = null;
-    if (!metricsExporter.equals("none")) {
-      metrics = new ObservedMetricExporter(new ExportHealth("metrics", metricsDestination, FIX));
+    if (!metricsExporter.equals("none") && usable(metricsOtlp)) {
+      metrics =
+          new ObservedMetricExporter(
+              new ExportHealth("metrics", metricsDestination, FIX, tls(metricsOtlp)));
       meters.registerMetricReader(
           PeriodicMetricReader.builder(metrics)
               .setInterval(config.getDuration(Keys.METRIC_EXPORT_INTERVAL, Duration.ofMinutes(1)))
@@ -126,8 +132,9 @@ public final class Telemetry {
       registerHealthMetrics(meterProvider, "metrics", metrics.health());
     }
     ExportHealth spansHealth = null;
-    if (!tracesExporter.equals("none")) {
-      spansHealth = new ExportHealth("spans", destination(tracesExporter, tracesOtlp), FIX);
+    if (!tracesExporter.equals("none") && usable(tracesOtlp)) {
+      spansHealth =
+          new ExportHealth("spans", destination(tracesExporter, tracesOtlp), FIX, tls(tracesOtlp));
       registerHealthMetrics(meterProvider, "spans", spansHealth);
     }
 
@@ -222,9 +229,41 @@ public final class Telemetry {
 
   private static String destination(String exporter, OtlpSettings otlp) {
     if (otlp != null) {
-      return otlp.describe();
+      return usable(otlp)
+          ? otlp.describe()
+          : "nowhere (" + otlp.describe() + ": its TLS settings cannot be used)";
     }
     return exporter.equals("logging") ? "console" : exporter;
+  }
+
+  /** Whether a signal may be exported: not over OTLP, or with TLS settings that can be used. */
+  private static boolean usable(OtlpSettings otlp) {
+    return otlp == null || otlp.unusableTls() == null;
+  }
+
+  private static CollectorTls tls(OtlpSettings otlp) {
+    return otlp == null ? null : otlp.tls();
+  }
+
+  /**
+   * One error for each TLS problem, naming the signals that it stops: the shared settings stop
+   * both. Nothing of theirs is exported, rather than sent without the TLS asked for.
+   */
+  private static void reportUnusableTls(OtlpSettings traces, OtlpSettings metrics) {
+    Map<String, List<String>> stopped = new LinkedHashMap<>();
+    if (!usable(traces)) {
+      stopped.computeIfAbsent(traces.unusableTls(), problem -> new ArrayList<>()).add("spans");
+    }
+    if (!usable(metrics)) {
+      stopped.computeIfAbsent(metrics.unusableTls(), problem -> new ArrayList<>()).add("metrics");
+    }
+    stopped.forEach(
+        (problem, signals) ->
+            logger.error(
+                "cannot export {} over TLS: {}. Nothing is sent without that TLS; the files are"
+                    + " read when the agent starts",
+                String.join(" and ", signals),
+                problem));
   }
 
   /**
@@ -254,6 +293,7 @@ public final class Telemetry {
               .setTimeout(otlp.timeout())
               .setCompression(otlp.compression());
       otlp.headers().forEach(builder::addHeader);
+      otlp.configureTls(builder::setSslContext);
       return builder.build();
     }
     HttpSenders senders = httpSenders("traces");
@@ -264,6 +304,7 @@ public final class Telemetry {
             .setTimeout(otlp.timeout())
             .setCompression(otlp.compression());
     otlp.headers().forEach(builder::addHeader);
+    otlp.configureTls(builder::setSslContext);
     OtlpHttpSpanExporter sdkExporter = builder.build();
     HttpSender sender = senders.sender();
     // The SDK's exporter builds its sender when it is built; should a later SDK do it lazily,
@@ -302,6 +343,7 @@ public final class Telemetry {
               .setTimeout(otlp.timeout())
               .setCompression(otlp.compression());
       otlp.headers().forEach(builder::addHeader);
+      otlp.configureTls(builder::setSslContext);
       return builder.build();
     }
     OtlpHttpMetricExporterBuilder builder =
@@ -311,6 +353,7 @@ public final class Telemetry {
             .setTimeout(otlp.timeout())
             .setCompression(otlp.compression());
     otlp.headers().forEach(builder::addHeader);
+    otlp.configureTls(builder::setSslContext);
     return builder.build();
   }
 

@@ -32,7 +32,15 @@ class KeysTest {
     Set<String> all = Keys.all(Collections.emptyList());
 
     for (String setting :
-        Arrays.asList("endpoint", "protocol", "headers", "timeout", "compression")) {
+        Arrays.asList(
+            "endpoint",
+            "protocol",
+            "headers",
+            "timeout",
+            "compression",
+            "certificate",
+            "client.key",
+            "client.certificate")) {
       assertThat(all)
           .contains(
               "otel.exporter.otlp." + setting,
@@ -83,7 +91,7 @@ class KeysTest {
   void allWithoutInstrumentationsHasNoInstrumentationKey() {
     assertThat(Keys.all(Collections.emptyList()))
         .noneMatch(key -> key.startsWith("opsagent.instrumentation."))
-        .hasSize(23 + 15);
+        .hasSize(23 + 24);
   }
 
   @Test

@@ -26,7 +26,7 @@ class ExportHealthTest {
   private static final String DESTINATION = "otlp http/protobuf http://localhost:4318/v1/traces";
   private static final String FIX = "check that an OTLP receiver listens there";
 
-  private final ExportHealth health = new ExportHealth("spans", DESTINATION, FIX);
+  private final ExportHealth health = new ExportHealth("spans", DESTINATION, FIX, null);
 
   /** The agent's log goes to System.err, read at each call: captured around every test. */
   private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();

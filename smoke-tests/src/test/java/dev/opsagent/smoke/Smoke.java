@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.opsagent.smoke.harness.ChildJvm;
 import dev.opsagent.smoke.harness.OtlpReceiver;
+import dev.opsagent.smoke.harness.ReceiverTls;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
@@ -52,6 +53,10 @@ final class Smoke {
 
     OtlpReceiver start() throws IOException {
       return this == GRPC ? OtlpReceiver.startGrpc() : OtlpReceiver.startHttp();
+    }
+
+    OtlpReceiver start(ReceiverTls tls) throws IOException {
+      return this == GRPC ? OtlpReceiver.startGrpc(tls) : OtlpReceiver.startHttp(tls);
     }
 
     @Override

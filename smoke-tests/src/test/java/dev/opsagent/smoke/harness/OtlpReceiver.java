@@ -7,8 +7,18 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -48,11 +58,16 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /**
- * A real OTLP endpoint (http/protobuf or gRPC) on a free loopback port. Requests are decoded with
- * the official opentelemetry-proto classes, so a test sees exactly what a collector would, and the
- * raw bodies are kept so a test can prove a secret never left the application.
+ * A real OTLP endpoint (http/protobuf or gRPC) on a free loopback port, plain or over TLS ({@link
+ * ReceiverTls}). Requests are decoded with the official opentelemetry-proto classes, so a test sees
+ * exactly what a collector would, and the raw bodies are kept so a test can prove a secret never
+ * left the application.
  */
 public abstract class OtlpReceiver implements AutoCloseable {
 
@@ -96,24 +111,40 @@ public abstract class OtlpReceiver implements AutoCloseable {
   }
 
   private final String protocol;
+
+  /** Null: plain, without TLS. */
+  private final ReceiverTls tls;
+
   private final Object lock = new Object();
   private final ByteArrayOutputStream wire = new ByteArrayOutputStream();
   private final List<ReceivedSpan> spans = new ArrayList<>();
   private final List<Metric> metrics = new ArrayList<>();
+  private final List<String> clientCertificates = new ArrayList<>();
   private int exportRequests;
 
-  private OtlpReceiver(String protocol) {
+  private OtlpReceiver(String protocol, ReceiverTls tls) {
     this.protocol = protocol;
+    this.tls = tls;
   }
 
   /** An OTLP http/protobuf receiver: POST /v1/traces, /v1/metrics and /v1/logs, gzip or not. */
   public static OtlpReceiver startHttp() throws IOException {
-    return new HttpReceiver();
+    return new HttpReceiver(null);
+  }
+
+  /** An OTLP http/protobuf receiver over TLS (HTTP/1.1: the JDK's HTTPS server has no HTTP/2). */
+  public static OtlpReceiver startHttp(ReceiverTls tls) throws IOException {
+    return new HttpReceiver(tls);
   }
 
   /** An OTLP gRPC receiver for the trace, metrics and logs services; gzip is accepted. */
   public static OtlpReceiver startGrpc() throws IOException {
-    return new GrpcReceiver();
+    return new GrpcReceiver(null);
+  }
+
+  /** An OTLP gRPC receiver over TLS, with the JDK's TLS (no native library). */
+  public static OtlpReceiver startGrpc(ReceiverTls tls) throws IOException {
+    return new GrpcReceiver(tls);
   }
 
   public abstract int port();
@@ -122,9 +153,9 @@ public abstract class OtlpReceiver implements AutoCloseable {
   @Override
   public abstract void close();
 
-  /** The base URL to give the exporter, e.g. {@code http://127.0.0.1:4318}. */
+  /** The base URL to give the exporter, e.g. {@code http://127.0.0.1:4318}, or {@code https:}. */
   public String endpoint() {
-    return "http://" + LOOPBACK + ":" + port();
+    return (tls == null ? "http" : "https") + "://" + LOOPBACK + ":" + port();
   }
 
   /** The {@code otel.exporter.otlp.protocol} value this receiver speaks. */
@@ -229,6 +260,31 @@ public abstract class OtlpReceiver implements AutoCloseable {
         .contains(new String(text.getBytes(UTF_8), ISO_8859_1));
   }
 
+  /**
+   * The subject of the client certificate of each export request that came with one, e.g. {@code
+   * CN=opsagent client}.
+   */
+  public List<String> clientCertificates() {
+    synchronized (lock) {
+      return List.copyOf(clientCertificates);
+    }
+  }
+
+  /** Notes the client certificate of a request, if the TLS session has one. */
+  private void noteClient(SSLSession session) {
+    if (session == null) {
+      return;
+    }
+    try {
+      String subject = session.getPeerPrincipal().getName();
+      synchronized (lock) {
+        clientCertificates.add(subject);
+      }
+    } catch (SSLPeerUnverifiedException noClientCertificate) {
+      // Nothing to note.
+    }
+  }
+
   /** How many trace and metrics export requests arrived. */
   public int exportRequests() {
     synchronized (lock) {
@@ -314,12 +370,31 @@ public abstract class OtlpReceiver implements AutoCloseable {
         Executors.newFixedThreadPool(HTTP_THREADS, daemonThreads("otlp-http-receiver"));
     private final HttpServer server;
 
-    HttpReceiver() throws IOException {
-      super("http/protobuf");
-      server = HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
+    HttpReceiver(ReceiverTls tls) throws IOException {
+      super("http/protobuf", tls);
+      server = tls == null ? plain() : secure(tls);
       server.setExecutor(executor);
       server.createContext("/", this::handle);
       server.start();
+    }
+
+    private static HttpServer plain() throws IOException {
+      return HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
+    }
+
+    private static HttpsServer secure(ReceiverTls tls) throws IOException {
+      HttpsServer server = HttpsServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
+      SSLContext context = tls.jdkContext();
+      server.setHttpsConfigurator(
+          new HttpsConfigurator(context) {
+            @Override
+            public void configure(HttpsParameters parameters) {
+              SSLParameters ssl = context.getDefaultSSLParameters();
+              ssl.setNeedClientAuth(tls.requiresClientCertificates());
+              parameters.setSSLParameters(ssl);
+            }
+          });
+      return server;
     }
 
     @Override
@@ -336,6 +411,9 @@ public abstract class OtlpReceiver implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
       try (exchange) {
+        if (exchange instanceof HttpsExchange secure) {
+          super.noteClient(secure.getSSLSession());
+        }
         Optional<Signal> signal = Signal.forHttpPath(exchange.getRequestURI().getPath());
         if (signal.isEmpty()) {
           reply(exchange, 404, "text/plain", "not an OTLP path".getBytes(UTF_8));
@@ -404,13 +482,26 @@ public abstract class OtlpReceiver implements AutoCloseable {
 
     private final Server server;
 
-    GrpcReceiver() throws IOException {
-      super("grpc");
+    GrpcReceiver(ReceiverTls tls) throws IOException {
+      super("grpc", tls);
       NettyServerBuilder builder =
           NettyServerBuilder.forAddress(new InetSocketAddress(LOOPBACK, 0))
               .maxInboundMessageSize(MAX_GRPC_MESSAGE_BYTES);
+      if (tls != null) {
+        builder.sslContext(tls.grpcContext());
+      }
+      ServerInterceptor clientNotes =
+          new ServerInterceptor() {
+            @Override
+            public <Q, A> ServerCall.Listener<Q> interceptCall(
+                ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+              GrpcReceiver.super.noteClient(
+                  call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+              return next.startCall(call, headers);
+            }
+          };
       for (Signal signal : Signal.values()) {
-        builder.addService(service(signal));
+        builder.addService(ServerInterceptors.intercept(service(signal), clientNotes));
       }
       server = builder.build().start();
     }
