@@ -133,11 +133,17 @@ public final class InstrumentationHealth {
     return true;
   }
 
-  /** Where {@code cause} was thrown: the agent's own frame that threw it or called what did. */
+  /**
+   * Where {@code cause} was thrown: the agent's own frame that threw it or called what did (for a
+   * fault a test injected, the point it passed).
+   */
   private static String origin(Throwable cause) {
     StackTraceElement[] frames = cause.getStackTrace();
     for (StackTraceElement frame : frames) {
-      if (frame.getClassName().startsWith("dev.opsagent.")) {
+      String type = frame.getClassName();
+      if (type.startsWith("dev.opsagent.")
+          && !type.startsWith(FaultInjection.class.getName())
+          && !type.equals(InstrumentationHealth.class.getName())) {
         return frame.toString();
       }
     }
