@@ -52,14 +52,9 @@ class AgentFaultsSmokeTest {
   void httpRecordingThatKeepsFailingIsDisabledAtTheThresholdAndThreadsAreStillCounted()
       throws Exception {
     try (OtlpReceiver receiver = OtlpReceiver.startHttp()) {
-      AppJvm app =
-          AppJvm.builder(Jdks.current(), CONCURRENCY_APP)
-              .sysProp(FAULTS, "jdk-http-server/2")
-              .agentArgs(args(exportTo(receiver), FAST_SPANS, FAST_METRICS, THRESHOLD_3))
-              .start();
+      AppJvm app = startWithFaults(concurrencyApp(), receiver, "jdk-http-server/2", THRESHOLD_3);
       String warning;
       try (app) {
-        Smoke.awaitStarted(app);
         // Every second request's record fails as it ends, after the answer: three of the first
         // six are recorded, and the third failure disables the instrumentation.
         for (int i = 1; i <= 6; i++) {
@@ -106,24 +101,14 @@ class AgentFaultsSmokeTest {
   @Test
   void executorHandOffsThatKeepFailingAreDisabledAndEveryTaskStillRuns() throws Exception {
     try (OtlpReceiver receiver = OtlpReceiver.startHttp()) {
-      AppJvm app =
-          AppJvm.builder(Jdks.current(), CONCURRENCY_APP)
-              .sysProp(FAULTS, "executors")
-              .agentArgs(args(exportTo(receiver), FAST_SPANS, THRESHOLD_3))
-              .start();
+      AppJvm app = startWithFaults(concurrencyApp(), receiver, "executors", THRESHOLD_3);
       String warning;
       try (app) {
-        Smoke.awaitStarted(app);
         // Each of the four tasks fails to start for the request: it runs all the same, and the
         // third failure disables the hand-offs.
         expectAnswer(app, "/submit?tasks=4&ms=5", "4 tasks done");
         warning = app.awaitStderr("instrumentation executors is disabled", LOG_AWAIT);
-        expectAnswer(app, "/execute?tasks=2&ms=5", "2 tasks done");
-        expectAnswer(app, "/forkjoin?tasks=2&ms=5", "2 leaves done");
-        expectAnswer(app, "/async?tasks=2&ms=5", "2 futures done");
-        expectAnswer(app, "/parallel?tasks=2&ms=5", "2 elements done");
-        expectAnswer(app, "/scheduled?ms=5", "ran twice");
-        expectAnswer(app, "/thread?ms=30", "thread done");
+        handOffEveryWay(app, 30);
 
         // The server's requests are still recorded, and the threads they start still counted.
         ReceivedSpan execute = one(receiver, "/execute");
@@ -133,7 +118,7 @@ class AgentFaultsSmokeTest {
         assertThat(thread.longAttr("opsagent.cpu_time_ns"))
             .as("CPU time of the request's thread of 30 ms")
             .isGreaterThanOrEqualTo(25_000_000L);
-        receiver.awaitSpans(span -> span.kind() == Span.SpanKind.SPAN_KIND_SERVER, 7, AWAIT);
+        receiver.awaitSpans(span -> span.kind() == Span.SpanKind.SPAN_KIND_SERVER, 8, AWAIT);
       }
 
       assertThat(warning).contains("Last failure: " + injected("executors"));
@@ -145,13 +130,10 @@ class AgentFaultsSmokeTest {
   void servletRecordingThatKeepsFailingNeverReachesTheApplication() throws Exception {
     try (OtlpReceiver receiver = OtlpReceiver.startHttp()) {
       AppJvm app =
-          AppJvm.builder(Jdks.current(), Server.TOMCAT11)
-              .sysProp(FAULTS, "servlet")
-              .agentArgs(args(exportTo(receiver), FAST_SPANS, THRESHOLD_3))
-              .start();
+          startWithFaults(
+              AppJvm.builder(Jdks.current(), Server.TOMCAT11), receiver, "servlet", THRESHOLD_3);
       String warning;
       try (app) {
-        Smoke.awaitStarted(app);
         expectAnswer(app, "/hello", "hello");
         expectAnswer(app, "/async?ms=5", "async done");
         expectAnswer(app, "/users/42", "/42");
@@ -177,21 +159,10 @@ class AgentFaultsSmokeTest {
   @Test
   void cpuAccountingThatFailsNeverReachesTheApplication() throws Exception {
     try (OtlpReceiver receiver = OtlpReceiver.startHttp()) {
-      AppJvm app =
-          AppJvm.builder(Jdks.current(), CONCURRENCY_APP)
-              .sysProp(FAULTS, "cpu-accounting/2")
-              .agentArgs(args(exportTo(receiver), FAST_SPANS, FAST_METRICS))
-              .start();
+      AppJvm app = startWithFaults(concurrencyApp(), receiver, "cpu-accounting/2");
       try (app) {
-        Smoke.awaitStarted(app);
         for (int round = 0; round < 5; round++) {
-          expectAnswer(app, "/submit?tasks=2&ms=1", "2 tasks done");
-          expectAnswer(app, "/execute?tasks=2&ms=1", "2 tasks done");
-          expectAnswer(app, "/forkjoin?tasks=2&ms=1", "2 leaves done");
-          expectAnswer(app, "/async?tasks=2&ms=1", "2 futures done");
-          expectAnswer(app, "/parallel?tasks=2&ms=1", "2 elements done");
-          expectAnswer(app, "/thread?ms=1", "thread done");
-          expectAnswer(app, "/scheduled?ms=1", "ran twice");
+          handOffEveryWay(app, 1);
         }
       }
 
@@ -221,13 +192,8 @@ class AgentFaultsSmokeTest {
   void aClassThatFailsToTransformLeavesTheOthersWoven() throws Exception {
     String futureTask = "java.util.concurrent.FutureTask";
     try (OtlpReceiver receiver = OtlpReceiver.startHttp()) {
-      AppJvm app =
-          AppJvm.builder(Jdks.current(), CONCURRENCY_APP)
-              .sysProp(FAULTS, "transform:" + futureTask)
-              .agentArgs(args(exportTo(receiver), FAST_SPANS))
-              .start();
+      AppJvm app = startWithFaults(concurrencyApp(), receiver, "transform:" + futureTask);
       try (app) {
-        Smoke.awaitStarted(app);
         expectAnswer(app, "/submit?tasks=2&ms=20", "2 tasks done");
         expectAnswer(app, "/execute?tasks=2&ms=20", "2 tasks done");
         expectAnswer(app, "/thread?ms=20", "thread done");
@@ -253,10 +219,46 @@ class AgentFaultsSmokeTest {
     }
   }
 
+  private static AppJvm.Builder concurrencyApp() {
+    return AppJvm.builder(Jdks.current(), CONCURRENCY_APP);
+  }
+
+  /**
+   * Starts the application with the agent, {@code faults} as {@code opsagent.test.fail} and {@code
+   * settings}, and waits for the agent.
+   */
+  private static AppJvm startWithFaults(
+      AppJvm.Builder builder, OtlpReceiver receiver, String faults, String... settings)
+      throws IOException {
+    String exported = args(exportTo(receiver), FAST_SPANS, FAST_METRICS);
+    AppJvm started =
+        builder
+            .sysProp(FAULTS, faults)
+            .agentArgs(settings.length == 0 ? exported : args(exported, args(settings)))
+            .start();
+    Smoke.awaitStarted(started);
+    return started;
+  }
+
   /** The exception a point of {@code opsagent.test.fail} throws, as a log line shows it. */
   private static String injected(String point) {
     return "dev.opsagent.instrumentation.api.FaultInjection$InjectedFault: fault injected at "
         + point;
+  }
+
+  /**
+   * Asks {@code ConcurrencyApp} for every way it hands work to other threads, each piece of work
+   * burning {@code ms} of CPU.
+   */
+  private static void handOffEveryWay(AppJvm app, int ms) throws IOException, InterruptedException {
+    String work = "tasks=2&ms=" + ms;
+    expectAnswer(app, "/submit?" + work, "2 tasks done");
+    expectAnswer(app, "/execute?" + work, "2 tasks done");
+    expectAnswer(app, "/forkjoin?" + work, "2 leaves done");
+    expectAnswer(app, "/async?" + work, "2 futures done");
+    expectAnswer(app, "/parallel?" + work, "2 elements done");
+    expectAnswer(app, "/scheduled?ms=" + ms, "ran twice");
+    expectAnswer(app, "/thread?ms=" + ms, "thread done");
   }
 
   private static void expectAnswer(AppJvm app, String path, String body)

@@ -24,14 +24,15 @@ public final class AgentContext {
   private final Config config;
   private final TelemetryHolder telemetry;
   private final int failureThreshold;
-  private final Map<String, InstrumentationHealth> health = new ConcurrentHashMap<>();
+  private final Map<String, InstrumentationHealth> healthByName = new ConcurrentHashMap<>();
 
   public AgentContext(Config config, TelemetryHolder telemetry) {
     this.config = config;
     this.telemetry = telemetry;
     this.failureThreshold =
         config.getInt(Keys.INSTRUMENTATION_FAILURE_THRESHOLD, DEFAULT_FAILURE_THRESHOLD, 1);
-    telemetry.whenReady(ready -> InstrumentationHealth.register(ready.meter(), health.values()));
+    telemetry.whenReady(
+        ready -> InstrumentationHealth.register(ready.meter(), healthByName.values()));
   }
 
   public Config config() {
@@ -48,7 +49,7 @@ public final class AgentContext {
    *     to; the same object for the same name
    */
   public InstrumentationHealth health(String instrumentation) {
-    return health.computeIfAbsent(
+    return healthByName.computeIfAbsent(
         instrumentation, name -> new InstrumentationHealth(name, failureThreshold));
   }
 }

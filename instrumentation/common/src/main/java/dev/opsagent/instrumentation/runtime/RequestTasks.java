@@ -115,7 +115,7 @@ public final class RequestTasks implements TaskHooks {
   public Object taskStarting(Object task) {
     try {
       RequestContext request = attached.remove(task);
-      return request == null ? null : starting(request, task);
+      return request == null ? null : start(request, task);
     } catch (Throwable t) {
       health.failed(t);
       return null;
@@ -130,12 +130,13 @@ public final class RequestTasks implements TaskHooks {
   }
 
   /**
-   * A task handed off for {@code request} starts to run on the calling thread.
+   * A task handed off for {@code request} starts to run on the calling thread. If that fails, the
+   * thread is left as it was and the failure thrown: the task then runs for no request, as it would
+   * without the agent.
    *
-   * @return its token for {@link #finished}, or {@code null} if starting failed: the task then runs
-   *     for no request, as it would without the agent, and the thread is left as it was
+   * @return its token for {@link #finished}
    */
-  private static Running starting(RequestContext request, Object task) {
+  private static Running start(RequestContext request, Object task) {
     RequestContext previous = RequestContext.current();
     try {
       // Once per task run: where a test makes the executors' helpers fail.
@@ -143,8 +144,7 @@ public final class RequestTasks implements TaskHooks {
       return new Running(request, previous, task);
     } catch (Throwable t) {
       leaveTo(previous);
-      health.failed(t);
-      return null;
+      throw t;
     }
   }
 
@@ -157,7 +157,7 @@ public final class RequestTasks implements TaskHooks {
     }
   }
 
-  /** The task {@link #starting} started has finished; a failure here never replaces its own. */
+  /** The task {@link #start} started has finished; a failure here never replaces its own. */
   private static void finished(Running running) {
     try {
       running.finish();
@@ -247,13 +247,18 @@ public final class RequestTasks implements TaskHooks {
     if (runsBefore > 0 && request.isEnded()) {
       return work.perform();
     }
-    Running running = starting(request, work.task());
+    // Never null, unlike a token that could be: the JIT then keeps it off the heap.
+    Running running;
+    try {
+      running = start(request, work.task());
+    } catch (Throwable t) {
+      health.failed(t);
+      return work.perform();
+    }
     try {
       return work.perform();
     } finally {
-      if (running != null) {
-        finished(running);
-      }
+      finished(running);
     }
   }
 
