@@ -77,8 +77,9 @@ class KeysTest {
   @Test
   void allWithoutInstrumentationsHasNoInstrumentationKey() {
     assertThat(Keys.all(Collections.emptyList()))
-        .noneMatch(key -> key.startsWith("opsagent.instrumentation."))
-        .hasSize(18 + 15);
+        .noneMatch(key -> key.matches("opsagent\\.instrumentation\\..*\\.enabled"))
+        .contains(Keys.INSTRUMENTATION_FAILURE_THRESHOLD, Keys.TEST_FAIL)
+        .hasSize(20 + 15);
   }
 
   @Test
