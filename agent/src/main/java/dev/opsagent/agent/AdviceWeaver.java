@@ -4,6 +4,7 @@
  */
 package dev.opsagent.agent;
 
+import dev.opsagent.instrumentation.api.FaultInjection;
 import dev.opsagent.instrumentation.api.TypeInstrumentation;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,11 +65,13 @@ final class AdviceWeaver {
    * @param loader the class's loader, {@code null} for the bootstrap loader
    * @param internalName the class's name as the JVM gives it ({@code a/b/C})
    * @param classFile the class's byte code
-   * @return the woven byte code, or {@code null} to leave the class as it is
+   * @return the woven byte code, or {@code null} to leave the class as it is: also when weaving it
+   *     failed, which is logged once per class and leaves the other classes woven
    */
   byte[] weave(ClassLoader loader, String internalName, byte[] classFile) {
     String name = internalName.replace('/', '.');
     try {
+      FaultInjection.passTransform(name);
       ClassFileLocator classFiles =
           new ClassFileLocator.Compound(
               ClassFileLocator.Simple.of(name, classFile),

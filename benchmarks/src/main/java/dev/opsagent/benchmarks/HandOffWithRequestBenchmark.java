@@ -6,6 +6,7 @@ package dev.opsagent.benchmarks;
 
 import dev.opsagent.bootstrap.Bridge;
 import dev.opsagent.bootstrap.RequestContext;
+import dev.opsagent.instrumentation.api.InstrumentationHealth;
 import dev.opsagent.instrumentation.runtime.RequestTasks;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +51,7 @@ public class HandOffWithRequestBenchmark {
   /** The agent's hooks, as installed when it starts. */
   @Setup(Level.Trial)
   public void install() {
-    RequestTasks.install();
+    RequestTasks.install(new InstrumentationHealth("executors", 10));
   }
 
   /** A fresh request per iteration, current on the benchmark thread. */

@@ -6,6 +6,7 @@ package dev.opsagent.benchmarks;
 
 import dev.opsagent.bootstrap.Bridge;
 import dev.opsagent.bootstrap.RequestContext;
+import dev.opsagent.instrumentation.api.InstrumentationHealth;
 import dev.opsagent.instrumentation.runtime.RequestTasks;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinTask;
@@ -43,7 +44,7 @@ public class HandOffWithoutRequestBenchmark {
   /** The agent's hooks, as installed when it starts; no request current on this thread. */
   @Setup
   public void install() {
-    RequestTasks.install();
+    RequestTasks.install(new InstrumentationHealth("executors", 10));
     RequestContext.clearCurrent();
     if (!(Bridge.tasks instanceof RequestTasks)) {
       throw new IllegalStateException("the agent's task hooks are not installed");

@@ -46,6 +46,11 @@ public final class Keys {
   public static final String SHUTDOWN_TIMEOUT = "opsagent.shutdown.timeout";
   public static final String THREAD_CONTENTION_MONITORING = "opsagent.thread-contention-monitoring";
   public static final String EXECUTOR_SPANS = "opsagent.executor.spans";
+  public static final String INSTRUMENTATION_FAILURE_THRESHOLD =
+      "opsagent.instrumentation.failure-threshold";
+
+  /** Test-only: makes chosen points of the agent fail (see {@code FaultInjection}). */
+  public static final String TEST_FAIL = "opsagent.test.fail";
 
   /** The OTLP settings that exist per signal ({@code otel.exporter.otlp.traces.endpoint}...). */
   private static final String[] OTLP_SETTINGS = {
@@ -109,7 +114,9 @@ public final class Keys {
                 URL_MAX_LENGTH,
                 SHUTDOWN_TIMEOUT,
                 THREAD_CONTENTION_MONITORING,
-                EXECUTOR_SPANS));
+                EXECUTOR_SPANS,
+                INSTRUMENTATION_FAILURE_THRESHOLD,
+                TEST_FAIL));
     for (String signal : new String[] {"", "traces", "metrics"}) {
       for (String setting : OTLP_SETTINGS) {
         keys.add(otlp(signal, setting));

@@ -90,8 +90,9 @@ class KeysTest {
   @Test
   void allWithoutInstrumentationsHasNoInstrumentationKey() {
     assertThat(Keys.all(Collections.emptyList()))
-        .noneMatch(key -> key.startsWith("opsagent.instrumentation."))
-        .hasSize(23 + 24);
+        .noneMatch(key -> key.matches("opsagent\\.instrumentation\\..*\\.enabled"))
+        .contains(Keys.INSTRUMENTATION_FAILURE_THRESHOLD, Keys.TEST_FAIL)
+        .hasSize(25 + 24);
   }
 
   @Test

@@ -8,8 +8,9 @@ import static dev.opsagent.smoke.Smoke.AWAIT;
 import static dev.opsagent.smoke.Smoke.FAST_METRICS;
 import static dev.opsagent.smoke.Smoke.FAST_SPANS;
 import static dev.opsagent.smoke.Smoke.args;
-import static dev.opsagent.smoke.Smoke.attr;
+import static dev.opsagent.smoke.Smoke.awaitSum;
 import static dev.opsagent.smoke.Smoke.exportTo;
+import static dev.opsagent.smoke.Smoke.latestSum;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.opsagent.smoke.harness.AppJvm;
@@ -18,8 +19,6 @@ import dev.opsagent.smoke.harness.Jdk;
 import dev.opsagent.smoke.harness.Jdks;
 import dev.opsagent.smoke.harness.OtlpReceiver;
 import dev.opsagent.smoke.harness.ReceivedSpan;
-import io.opentelemetry.proto.metrics.v1.Metric;
-import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.time.Duration;
 import java.util.List;
@@ -361,44 +360,8 @@ class CrossThreadSmokeTest {
         receiver, "opsagent.request.late_work.cpu_time", Map.of("http.route", route), atLeast);
   }
 
-  /** Waits until the sum {@code name} with those attributes reaches {@code atLeast}. */
-  private static long awaitSum(
-      OtlpReceiver receiver, String name, Map<String, String> attributes, long atLeast) {
-    long deadline = System.nanoTime() + AWAIT.toNanos();
-    long seen = latestSum(receiver, name, attributes);
-    while (seen < atLeast && System.nanoTime() < deadline) {
-      Smoke.pause(Duration.ofMillis(200));
-      seen = latestSum(receiver, name, attributes);
-    }
-    return seen;
-  }
-
   /** The latest cumulative late-work CPU time reported for {@code route}, 0 if none. */
   private static long lateCpu(OtlpReceiver receiver, String route) {
     return latestSum(receiver, "opsagent.request.late_work.cpu_time", Map.of("http.route", route));
-  }
-
-  /**
-   * The latest value of the sum {@code name} with those attributes, summed over the points that
-   * have them, once it was exported at least once after the points appeared; 0 if none.
-   */
-  private static long latestSum(
-      OtlpReceiver receiver, String name, Map<String, String> attributes) {
-    long latest = 0;
-    for (Metric metric : receiver.metrics()) {
-      if (metric.getName().equals(name) && metric.hasSum()) {
-        long total = 0;
-        for (NumberDataPoint point : metric.getSum().getDataPointsList()) {
-          if (attributes.entrySet().stream()
-              .allMatch(
-                  entry ->
-                      entry.getValue().equals(attr(point.getAttributesList(), entry.getKey())))) {
-            total += point.getAsInt();
-          }
-        }
-        latest = total;
-      }
-    }
-    return latest;
   }
 }

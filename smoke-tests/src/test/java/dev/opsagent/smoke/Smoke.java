@@ -9,6 +9,7 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -169,6 +170,41 @@ final class Smoke {
       case BOOL_VALUE -> Boolean.toString(value.getBoolValue());
       default -> value.toString();
     };
+  }
+
+  /** Waits until the sum {@code name} with those attributes reaches {@code atLeast}. */
+  static long awaitSum(
+      OtlpReceiver receiver, String name, Map<String, String> attributes, long atLeast) {
+    long deadline = System.nanoTime() + AWAIT.toNanos();
+    long seen = latestSum(receiver, name, attributes);
+    while (seen < atLeast && System.nanoTime() < deadline) {
+      Smoke.pause(Duration.ofMillis(200));
+      seen = latestSum(receiver, name, attributes);
+    }
+    return seen;
+  }
+
+  /**
+   * The latest value of the sum {@code name} with those attributes, summed over the points that
+   * have them, once it was exported at least once after the points appeared; 0 if none.
+   */
+  static long latestSum(OtlpReceiver receiver, String name, Map<String, String> attributes) {
+    long latest = 0;
+    for (Metric metric : receiver.metrics()) {
+      if (metric.getName().equals(name) && metric.hasSum()) {
+        long total = 0;
+        for (NumberDataPoint point : metric.getSum().getDataPointsList()) {
+          if (attributes.entrySet().stream()
+              .allMatch(
+                  entry ->
+                      entry.getValue().equals(attr(point.getAttributesList(), entry.getKey())))) {
+            total += point.getAsInt();
+          }
+        }
+        latest = total;
+      }
+    }
+    return latest;
   }
 
   /** Sleeps without making the test deal with interruption. */

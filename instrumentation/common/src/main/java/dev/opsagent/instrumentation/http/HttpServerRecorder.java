@@ -32,6 +32,7 @@ import dev.opsagent.bootstrap.HttpServerHooks;
 import dev.opsagent.bootstrap.RequestContext;
 import dev.opsagent.exporter.Telemetry;
 import dev.opsagent.exporter.TelemetryHolder;
+import dev.opsagent.instrumentation.api.InstrumentationHealth;
 import dev.opsagent.instrumentation.http.HttpCapture.CapturedHeader;
 import dev.opsagent.instrumentation.runtime.GcPauses;
 import dev.opsagent.instrumentation.runtime.ThreadCost;
@@ -52,20 +53,17 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Records one SERVER span per request of one HTTP server technology, with the attributes of the
  * HTTP semantic conventions and what the request cost the runtime, and the {@code
  * http.server.request.duration} metric. It is the {@link HttpServerHooks} the technology's advice
- * calls; it never throws into the server, and disables itself, logging once, if it fails.
+ * calls; it never throws into the server: its failures go to the instrumentation's {@link
+ * InstrumentationHealth}, which disables it if it keeps failing.
  *
  * @param <X> the server's request (or exchange) type
  */
 public final class HttpServerRecorder<X> implements HttpServerHooks {
-
-  private static final Logger logger = LoggerFactory.getLogger(HttpServerRecorder.class);
 
   private static final Set<String> KNOWN_METHODS =
       new HashSet<>(
@@ -83,7 +81,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
       Arrays.asList(
           0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0);
 
-  private final String instrumentationName;
+  private final InstrumentationHealth health;
   private final Class<X> exchangeType;
   private final HttpServerAccessor<X> accessor;
   private final TelemetryHolder telemetryHolder;
@@ -93,8 +91,6 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
 
   /** Created on the first request, once the SDK is ready. */
   private volatile Instruments instruments;
-
-  private volatile boolean disabled;
 
   /** The SDK objects a request needs, taken from the SDK once. */
   private static final class Instruments {
@@ -146,16 +142,16 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
   }
 
   /**
-   * @param instrumentationName the module's name, for the log line if it fails
+   * @param health where its failures go
    * @param exchangeType what the advice hands over
    */
   public HttpServerRecorder(
-      String instrumentationName,
+      InstrumentationHealth health,
       Class<X> exchangeType,
       HttpServerAccessor<X> accessor,
       TelemetryHolder telemetryHolder,
       HttpCapture capture) {
-    this.instrumentationName = instrumentationName;
+    this.health = health;
     this.exchangeType = exchangeType;
     this.accessor = accessor;
     this.telemetryHolder = telemetryHolder;
@@ -220,13 +216,15 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
   public Object onEnter(Object exchange) {
     // A request already current on this thread: a nested handler or filter, recorded by the outer
     // one.
-    if (disabled || RequestContext.current() != null || !exchangeType.isInstance(exchange)) {
+    if (health.isDisabled()
+        || RequestContext.current() != null
+        || !exchangeType.isInstance(exchange)) {
       return null;
     }
     try {
       return start(exchangeType.cast(exchange));
     } catch (Throwable t) {
-      disable(t);
+      health.failed(t);
       return null;
     }
   }
@@ -249,9 +247,11 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
       return;
     }
     try {
+      // Once per request recorded: where a test makes the recording fail, its span unfinished.
+      health.checkpoint();
       end((ServerRequest) token, exchangeType.cast(exchange), thrown);
     } catch (Throwable t) {
-      disable(t);
+      health.failed(t);
     }
   }
 
@@ -267,7 +267,11 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     }
     RequestContext.clearCurrent();
     ServerRequest request = (ServerRequest) token;
-    request.receivingThreadSpent = request.start.untilNow();
+    try {
+      request.receivingThreadSpent = request.start.untilNow();
+    } catch (Throwable t) {
+      health.failed(t);
+    }
   }
 
   /**
@@ -426,7 +430,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     try {
       complete(request.span, request.own, others, request.endTime, request.endAttributes);
     } catch (Throwable t) {
-      disable(t);
+      health.failed(t);
     }
   }
 
@@ -502,16 +506,5 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
       }
     }
     return ready;
-  }
-
-  private void disable(Throwable cause) {
-    if (!disabled) {
-      disabled = true;
-      logger.warn(
-          "instrumentation {} failed and is now disabled; the application is not affected."
-              + " Please report this with the stack trace below.",
-          instrumentationName,
-          cause);
-    }
   }
 }

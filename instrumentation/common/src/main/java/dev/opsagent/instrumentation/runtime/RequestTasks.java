@@ -7,6 +7,7 @@ package dev.opsagent.instrumentation.runtime;
 import dev.opsagent.bootstrap.Bridge;
 import dev.opsagent.bootstrap.RequestContext;
 import dev.opsagent.bootstrap.TaskHooks;
+import dev.opsagent.instrumentation.api.InstrumentationHealth;
 import java.util.concurrent.Callable;
 import java.util.concurrent.FutureTask;
 
@@ -19,6 +20,10 @@ import java.util.concurrent.FutureTask;
  * allocation, blocked and waited time, adds them to the request, and leaves the thread as it found
  * it. A {@link FutureTask} is never wrapped itself: its callable is, when it is constructed, so its
  * identity stays what the application sees.
+ *
+ * <p>A failure of the agent's part never reaches the application: the task runs as it would without
+ * the agent, and the failure goes to the executors instrumentation's {@link InstrumentationHealth},
+ * which disables the hand-offs if they keep failing.
  */
 public final class RequestTasks implements TaskHooks {
 
@@ -31,11 +36,23 @@ public final class RequestTasks implements TaskHooks {
   /** Tasks that cannot be wrapped, until they run. */
   private final RequestsByWork attached = new RequestsByWork();
 
+  /**
+   * Where the failures of the hooks, and of the tasks they wrap, go. Written before {@link
+   * Bridge#tasks} publishes the hooks; a static field, so that a wrapped task, made per hand-off,
+   * needs no field for it.
+   */
+  private static InstrumentationHealth health;
+
   private RequestTasks() {}
 
-  /** Connects the hooks to the advice; idempotent, as several instrumentations need them. */
-  public static synchronized void install() {
+  /**
+   * Connects the hooks to the advice; idempotent.
+   *
+   * @param health the executors instrumentation's
+   */
+  public static synchronized void install(InstrumentationHealth health) {
     if (!(Bridge.tasks instanceof RequestTasks)) {
+      RequestTasks.health = health;
       Bridge.tasks = new RequestTasks();
     }
   }
@@ -43,44 +60,110 @@ public final class RequestTasks implements TaskHooks {
   @Override
   public Runnable wrap(Runnable task) {
     RequestContext request = RequestContext.current();
-    if (request == null
-        || task == null
-        || task instanceof RequestRunnable
-        || task instanceof FutureTask
-        || task.getClass().getName().startsWith(VIRTUAL_THREAD_INTERNALS)) {
+    if (request == null || health.isDisabled()) {
       return task;
     }
-    request.taskHandedOff();
-    return new RequestRunnable(task, request);
+    try {
+      if (task == null
+          || task instanceof RequestRunnable
+          || task instanceof FutureTask
+          || task.getClass().getName().startsWith(VIRTUAL_THREAD_INTERNALS)) {
+        return task;
+      }
+      request.taskHandedOff();
+      return new RequestRunnable(task, request);
+    } catch (Throwable t) {
+      health.failed(t);
+      return task;
+    }
   }
 
   @Override
   public Callable<?> wrap(Callable<?> task) {
     RequestContext request = RequestContext.current();
-    if (request == null || task == null || task instanceof RequestCallable) {
+    if (request == null || health.isDisabled()) {
       return task;
     }
-    request.taskHandedOff();
-    return new RequestCallable<>(task, request);
+    try {
+      if (task == null || task instanceof RequestCallable) {
+        return task;
+      }
+      request.taskHandedOff();
+      return new RequestCallable<>(task, request);
+    } catch (Throwable t) {
+      health.failed(t);
+      return task;
+    }
   }
 
   @Override
   public void attach(Object task) {
     RequestContext request = RequestContext.current();
-    if (request != null && task != null && attached.put(task, request)) {
-      request.taskHandedOff();
+    if (request == null || health.isDisabled()) {
+      return;
+    }
+    try {
+      if (task != null && attached.put(task, request)) {
+        request.taskHandedOff();
+      }
+    } catch (Throwable t) {
+      health.failed(t);
     }
   }
 
   @Override
   public Object taskStarting(Object task) {
-    RequestContext request = attached.remove(task);
-    return request == null ? null : new Running(request, task);
+    try {
+      RequestContext request = attached.remove(task);
+      return request == null ? null : start(request, task);
+    } catch (Throwable t) {
+      health.failed(t);
+      return null;
+    }
   }
 
   @Override
   public void taskFinished(Object token) {
-    runningFinished(token);
+    if (token instanceof Running) {
+      finished((Running) token);
+    }
+  }
+
+  /**
+   * A task handed off for {@code request} starts to run on the calling thread. If that fails, the
+   * thread is left as it was and the failure thrown: the task then runs for no request, as it would
+   * without the agent.
+   *
+   * @return its token for {@link #finished}
+   */
+  private static Running start(RequestContext request, Object task) {
+    RequestContext previous = RequestContext.current();
+    try {
+      // Once per task run: where a test makes the executors' helpers fail.
+      health.checkpoint();
+      return new Running(request, previous, task);
+    } catch (Throwable t) {
+      leaveTo(previous);
+      throw t;
+    }
+  }
+
+  /** Leaves the calling thread working for {@code previous} again, or for no request. */
+  private static void leaveTo(RequestContext previous) {
+    if (previous == null) {
+      RequestContext.clearCurrent();
+    } else {
+      previous.makeCurrent();
+    }
+  }
+
+  /** The task {@link #start} started has finished; a failure here never replaces its own. */
+  private static void finished(Running running) {
+    try {
+      running.finish();
+    } catch (Throwable t) {
+      health.failed(t);
+    }
   }
 
   /**
@@ -90,7 +173,7 @@ public final class RequestTasks implements TaskHooks {
    * @return a token for {@link #runningFinished}
    */
   public static Object runningFor(RequestContext request, Object work) {
-    return new Running(request, work);
+    return new Running(request, RequestContext.current(), work);
   }
 
   /** The work that {@link #runningFor} started has finished. */
@@ -113,10 +196,14 @@ public final class RequestTasks implements TaskHooks {
     private final Object span;
     private final ThreadCost.Reading start;
 
-    /** Makes the request current on the calling thread and takes the first reading. */
-    Running(RequestContext request, Object task) {
+    /**
+     * Makes the request current on the calling thread and takes the first reading.
+     *
+     * @param previous the request current on the calling thread, or {@code null}
+     */
+    Running(RequestContext request, RequestContext previous, Object task) {
       this.request = request;
-      this.previous = RequestContext.current();
+      this.previous = previous;
       this.measured = previous != request;
       if (measured) {
         request.workStarted();
@@ -126,7 +213,10 @@ public final class RequestTasks implements TaskHooks {
       this.start = measured ? ThreadCost.read() : null;
     }
 
-    /** Adds the task's cost and leaves the thread as it was before the task. */
+    /**
+     * Leaves the thread as it was before the task, first: whatever fails after, the thread works
+     * for the request no longer. Then adds the task's cost.
+     */
     void finish() {
       if (!measured) {
         if (span != null) {
@@ -139,12 +229,8 @@ public final class RequestTasks implements TaskHooks {
         }
         return;
       }
+      leaveTo(previous);
       ThreadCost.Reading spent = start.untilNow();
-      if (previous == null) {
-        RequestContext.clearCurrent();
-      } else {
-        previous.makeCurrent();
-      }
       request.workFinished(
           spent.cpuNanos, spent.allocatedBytes, spent.blockedNanos, spent.waitedNanos);
       if (span != null) {
@@ -161,11 +247,18 @@ public final class RequestTasks implements TaskHooks {
     if (runsBefore > 0 && request.isEnded()) {
       return work.perform();
     }
-    Running running = new Running(request, work.task());
+    // Never null, unlike a token that could be: the JIT then keeps it off the heap.
+    Running running;
+    try {
+      running = start(request, work.task());
+    } catch (Throwable t) {
+      health.failed(t);
+      return work.perform();
+    }
     try {
       return work.perform();
     } finally {
-      running.finish();
+      finished(running);
     }
   }
 

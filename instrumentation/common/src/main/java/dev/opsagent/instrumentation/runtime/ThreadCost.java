@@ -4,6 +4,7 @@
  */
 package dev.opsagent.instrumentation.runtime;
 
+import dev.opsagent.instrumentation.api.FaultInjection;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -33,6 +34,10 @@ public final class ThreadCost {
    * (JDK 11-13, slower); a constant handle the JIT inlines.
    */
   private static final MethodHandle ALLOCATED_BYTES = allocatedBytesHandle();
+
+  /** Test-only: where {@link FaultInjection} may make the calling thread's readings fail. */
+  private static final FaultInjection.Point FAULT =
+      FaultInjection.point(FaultInjection.CPU_ACCOUNTING);
 
   /** Blocked and waited times need thread contention monitoring, which the agent may switch on. */
   private static volatile boolean contentionMonitoring;
@@ -75,6 +80,7 @@ public final class ThreadCost {
    * @return the calling thread's counters now
    */
   public static Reading read() {
+    FaultInjection.pass(FAULT);
     long blockedNanos = UNAVAILABLE;
     long waitedNanos = UNAVAILABLE;
     if (contentionMonitoring) {
@@ -146,6 +152,7 @@ public final class ThreadCost {
      * @return what the calling thread spent since this reading, field by field
      */
     public Reading untilNow() {
+      FaultInjection.pass(FAULT);
       long blockedNow = UNAVAILABLE;
       long waitedNow = UNAVAILABLE;
       if (contentionMonitoring) {

@@ -11,6 +11,7 @@ import dev.opsagent.bootstrap.RequestContext;
 import dev.opsagent.config.Config;
 import dev.opsagent.exporter.Telemetry;
 import dev.opsagent.exporter.TelemetryHolder;
+import dev.opsagent.instrumentation.api.InstrumentationHealth;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
@@ -52,6 +53,7 @@ class HttpServerRecorderTest {
   private final ByteArrayOutputStream consoleOut = new ByteArrayOutputStream();
   private Telemetry telemetry;
   private TelemetryHolder holder;
+  private InstrumentationHealth health = new InstrumentationHealth("fake-server", 10);
 
   @BeforeEach
   void createSdk() {
@@ -92,7 +94,7 @@ class HttpServerRecorderTest {
     }
     HttpCapture capture = HttpCapture.from(Config.create(null, properties, Collections.emptyMap()));
     return new HttpServerRecorder<>(
-        "fake-server", FakeExchange.class, new FakeAccessor(), holder, capture);
+        health, FakeExchange.class, new FakeAccessor(), holder, capture);
   }
 
   /** One request through enter and exit, as the advice calls them; returns the ended span. */
@@ -605,7 +607,8 @@ class HttpServerRecorderTest {
   }
 
   @Test
-  void failingAccessorDisablesTheRecorderWithoutThrowingIntoTheServer() {
+  void aFailingAccessorCountsAndDisablesTheRecorderAtTheThresholdWithoutThrowingIntoTheServer() {
+    health = new InstrumentationHealth("fake-server", 2);
     HttpServerRecorder<FakeExchange> recorder = recorder();
     FakeExchange broken = getOrder();
     broken.explode = true;
@@ -613,9 +616,13 @@ class HttpServerRecorderTest {
     PrintStream originalErr = System.err;
     System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
     Object first;
+    SpanData between;
+    Object second;
     Object afterwards;
     try {
       first = recorder.onEnter(broken);
+      between = serve(recorder, getOrder(), null);
+      second = recorder.onEnter(broken);
       afterwards = recorder.onEnter(getOrder());
       recorder.onEnter(broken);
     } finally {
@@ -623,13 +630,21 @@ class HttpServerRecorderTest {
     }
 
     assertThat(first).isNull();
-    assertThat(afterwards).as("a healthy request after the failure").isNull();
+    assertThat(between.getName())
+        .as("a healthy request after one failure")
+        .isEqualTo("GET /orders/{id}");
+    assertThat(second).isNull();
+    assertThat(afterwards).as("a healthy request after the second failure").isNull();
+    assertThat(health.isDisabled()).isTrue();
+    assertThat(health.failures()).as("the third broken request is not even tried").isEqualTo(2);
     assertThat(RequestContext.current()).isNull();
     String log = stderr.toString(StandardCharsets.UTF_8);
     assertThat(log)
-        .contains(
-            "instrumentation fake-server failed and is now disabled; the application is not affected.");
-    assertThat(log.split("failed and is now disabled", -1)).hasSize(2);
+        .contains("instrumentation fake-server is disabled after 2 failures within a minute")
+        .contains("Last failure: java.lang.IllegalStateException")
+        .contains("opsagent.instrumentation.fake-server.enabled=false");
+    assertThat(log.split("is disabled after", -1)).as("warnings").hasSize(2);
+    assertThat(log.lines()).as("the warning is one line, no stack trace").hasSize(1);
   }
 
   // --- the metrics ---------------------------------------------------------------------------

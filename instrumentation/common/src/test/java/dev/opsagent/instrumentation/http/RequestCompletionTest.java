@@ -10,6 +10,7 @@ import dev.opsagent.bootstrap.RequestContext;
 import dev.opsagent.config.Config;
 import dev.opsagent.exporter.Telemetry;
 import dev.opsagent.exporter.TelemetryHolder;
+import dev.opsagent.instrumentation.api.InstrumentationHealth;
 import dev.opsagent.instrumentation.http.HttpServerRecorderTest.FakeAccessor;
 import dev.opsagent.instrumentation.http.HttpServerRecorderTest.FakeExchange;
 import dev.opsagent.instrumentation.runtime.TestRequest;
@@ -50,7 +51,12 @@ class RequestCompletionTest {
     HttpCapture capture =
         HttpCapture.from(Config.create(null, new Properties(), Collections.emptyMap()));
     recorder =
-        new HttpServerRecorder<>("fake-server", FakeExchange.class, accessor, holder, capture);
+        new HttpServerRecorder<>(
+            new InstrumentationHealth("fake-server", 10),
+            FakeExchange.class,
+            accessor,
+            holder,
+            capture);
   }
 
   @AfterEach

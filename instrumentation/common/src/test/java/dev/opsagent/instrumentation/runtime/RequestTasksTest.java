@@ -5,12 +5,16 @@
 package dev.opsagent.instrumentation.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.opsagent.bootstrap.Bridge;
 import dev.opsagent.bootstrap.RequestContext;
 import dev.opsagent.bootstrap.TaskHooks;
+import dev.opsagent.instrumentation.api.InstrumentationHealth;
+import java.io.IOException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
@@ -22,13 +26,14 @@ import org.junit.jupiter.api.Test;
 /** The hand-off of a request to tasks, and the accounting of their cost. */
 class RequestTasksTest {
 
+  private static final InstrumentationHealth health = new InstrumentationHealth("executors", 10);
   private static TaskHooks hooks;
   private final ExecutorService pool = Executors.newSingleThreadExecutor();
 
   @BeforeAll
   static void install() {
     ThreadCost.monitorContention(true);
-    RequestTasks.install();
+    RequestTasks.install(health);
     hooks = Bridge.tasks;
   }
 
@@ -40,7 +45,7 @@ class RequestTasksTest {
 
   @Test
   void installIsIdempotent() {
-    RequestTasks.install();
+    RequestTasks.install(health);
     assertThat(Bridge.tasks).isSameAs(hooks).isInstanceOf(RequestTasks.class);
   }
 
@@ -88,6 +93,49 @@ class RequestTasksTest {
     assertThat(currentAfter.get()).as("the pool thread after the task").isNull();
     assertThat(others[0]).as("CPU ns of the task").isGreaterThanOrEqualTo(15_000_000);
     assertThat(others[4]).as("tasks handed off").isEqualTo(1);
+  }
+
+  @Test
+  void whenTheAccountingOfATaskFailsItRunsAsWithoutTheAgentAndTheFailureIsCounted()
+      throws Exception {
+    RequestContext broken =
+        new RequestContext() {
+          @Override
+          protected void lateWork(long cpuNanos, long allocatedBytes) {}
+
+          @Override
+          public Object taskSpanStarting(Object task) {
+            throw new IllegalStateException("helper bug");
+          }
+        };
+    broken.makeCurrent();
+    AtomicReference<RequestContext> currentInTask = new AtomicReference<>(broken);
+    Callable<?> task =
+        hooks.wrap(
+            () -> {
+              currentInTask.set(RequestContext.current());
+              return "answer";
+            });
+    Callable<?> throwing =
+        hooks.wrap(
+            () -> {
+              throw new IOException("the task's own");
+            });
+    RequestContext.clearCurrent();
+    long failuresBefore = health.failures();
+
+    Object answer = pool.submit(task).get();
+    Throwable thrown = catchThrowable(() -> pool.submit(throwing).get());
+    AtomicReference<RequestContext> currentAfter = new AtomicReference<>(broken);
+    pool.submit(() -> currentAfter.set(RequestContext.current())).get();
+
+    assertThat(answer).isEqualTo("answer");
+    assertThat(currentInTask.get()).as("the request while the task ran").isNull();
+    assertThat(thrown).isInstanceOf(ExecutionException.class);
+    assertThat(thrown.getCause()).isInstanceOf(IOException.class).hasMessage("the task's own");
+    assertThat(currentAfter.get()).as("the pool thread after the tasks").isNull();
+    assertThat(health.failures() - failuresBefore).isEqualTo(2);
+    assertThat(health.isDisabled()).isFalse();
   }
 
   @Test

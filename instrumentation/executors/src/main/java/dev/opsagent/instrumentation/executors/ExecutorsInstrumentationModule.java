@@ -88,6 +88,6 @@ public final class ExecutorsInstrumentationModule implements InstrumentationModu
 
   @Override
   public void start(AgentContext context) {
-    RequestTasks.install();
+    RequestTasks.install(context.health(name()));
   }
 }

@@ -42,7 +42,7 @@ public final class JdkHttpServerInstrumentationModule implements Instrumentation
   public void start(AgentContext context) {
     Bridge.jdkHttpServer =
         new HttpServerRecorder<>(
-            name(),
+            context.health(name()),
             HttpExchange.class,
             JdkHttpExchangeAccessor.INSTANCE,
             context.telemetry(),

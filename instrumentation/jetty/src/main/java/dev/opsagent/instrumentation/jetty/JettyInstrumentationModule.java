@@ -12,6 +12,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import dev.opsagent.bootstrap.Bridge;
 import dev.opsagent.instrumentation.api.AgentContext;
 import dev.opsagent.instrumentation.api.ExactTypeInstrumentation;
+import dev.opsagent.instrumentation.api.InstrumentationHealth;
 import dev.opsagent.instrumentation.api.InstrumentationModule;
 import dev.opsagent.instrumentation.api.TypeInstrumentation;
 import dev.opsagent.instrumentation.http.HttpCapture;
@@ -43,10 +44,12 @@ public final class JettyInstrumentationModule implements InstrumentationModule {
 
   @Override
   public void start(AgentContext context) {
+    InstrumentationHealth health = context.health(name());
     Bridge.jetty =
         new JettyRecorderHooks(
+            health,
             new HttpServerRecorder<>(
-                name(),
+                health,
                 JettyExchange.class,
                 JettyAccessor.INSTANCE,
                 context.telemetry(),

@@ -5,6 +5,7 @@
 package dev.opsagent.instrumentation.jetty;
 
 import dev.opsagent.bootstrap.JettyHooks;
+import dev.opsagent.instrumentation.api.InstrumentationHealth;
 import dev.opsagent.instrumentation.http.HttpServerRecorder;
 import dev.opsagent.instrumentation.http.RequestCompletion;
 import java.lang.reflect.InvocationHandler;
@@ -23,14 +24,37 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class JettyRecorderHooks implements JettyHooks {
 
+  private final InstrumentationHealth health;
   private final HttpServerRecorder<JettyExchange> recorder;
 
-  JettyRecorderHooks(HttpServerRecorder<JettyExchange> recorder) {
+  JettyRecorderHooks(InstrumentationHealth health, HttpServerRecorder<JettyExchange> recorder) {
+    this.health = health;
     this.recorder = recorder;
   }
 
   @Override
   public Object onEnter(Object request, Object response, Object callback) {
+    if (health.isDisabled()) {
+      return callback;
+    }
+    try {
+      return enter(request, response, callback);
+    } catch (Throwable t) {
+      health.failed(t);
+      return callback;
+    }
+  }
+
+  @Override
+  public void onExit(Object token, boolean handled, Throwable thrown) {
+    try {
+      exit(token, handled, thrown);
+    } catch (Throwable t) {
+      health.failed(t);
+    }
+  }
+
+  private Object enter(Object request, Object response, Object callback) {
     if (request == null || response == null || callback == null) {
       return callback;
     }
@@ -54,8 +78,7 @@ final class JettyRecorderHooks implements JettyHooks {
     return agentCallback;
   }
 
-  @Override
-  public void onExit(Object token, boolean handled, Throwable thrown) {
+  private static void exit(Object token, boolean handled, Throwable thrown) {
     if (token == null || !Proxy.isProxyClass(token.getClass())) {
       return;
     }

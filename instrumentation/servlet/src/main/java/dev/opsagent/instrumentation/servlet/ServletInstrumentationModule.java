@@ -7,6 +7,7 @@ package dev.opsagent.instrumentation.servlet;
 import dev.opsagent.bootstrap.Bridge;
 import dev.opsagent.instrumentation.api.AgentContext;
 import dev.opsagent.instrumentation.api.DeclaredMethodInstrumentation;
+import dev.opsagent.instrumentation.api.InstrumentationHealth;
 import dev.opsagent.instrumentation.api.InstrumentationModule;
 import dev.opsagent.instrumentation.api.TypeInstrumentation;
 import dev.opsagent.instrumentation.http.HttpCapture;
@@ -55,10 +56,12 @@ public final class ServletInstrumentationModule implements InstrumentationModule
 
   @Override
   public void start(AgentContext context) {
+    InstrumentationHealth health = context.health(name());
     Bridge.servlet =
         new ServletRecorderHooks(
+            health,
             new HttpServerRecorder<>(
-                name(),
+                health,
                 ServletExchange.class,
                 ServletAccessor.INSTANCE,
                 context.telemetry(),

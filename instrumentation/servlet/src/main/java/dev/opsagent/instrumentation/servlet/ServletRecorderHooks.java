@@ -6,6 +6,7 @@ package dev.opsagent.instrumentation.servlet;
 
 import dev.opsagent.bootstrap.RequestContext;
 import dev.opsagent.bootstrap.ServletHooks;
+import dev.opsagent.instrumentation.api.InstrumentationHealth;
 import dev.opsagent.instrumentation.http.AgentProxies;
 import dev.opsagent.instrumentation.http.HttpServerRecorder;
 import dev.opsagent.instrumentation.runtime.RequestTasks;
@@ -33,14 +34,41 @@ final class ServletRecorderHooks implements ServletHooks {
   /** Where the request being recorded is kept, for its asynchronous dispatches. */
   static final String REQUEST_ATTRIBUTE = "dev.opsagent.request";
 
+  private final InstrumentationHealth health;
   private final HttpServerRecorder<ServletExchange> recorder;
 
-  ServletRecorderHooks(HttpServerRecorder<ServletExchange> recorder) {
+  ServletRecorderHooks(InstrumentationHealth health, HttpServerRecorder<ServletExchange> recorder) {
+    this.health = health;
     this.recorder = recorder;
   }
 
   @Override
   public Object onEnter(Object request, Object response) {
+    if (health.isDisabled()) {
+      return null;
+    }
+    try {
+      return enter(request, response);
+    } catch (Throwable t) {
+      health.failed(t);
+      return null;
+    }
+  }
+
+  @Override
+  public void onExit(Object token, Object request, Object response, Throwable thrown) {
+    try {
+      exit(token, request, thrown);
+    } catch (Throwable t) {
+      health.failed(t);
+      if (token instanceof ServletExchange) {
+        // The request this servlet recorded is not this thread's any more, whatever failed.
+        RequestContext.clearCurrent();
+      }
+    }
+  }
+
+  private Object enter(Object request, Object response) {
     RequestContext current = RequestContext.current();
     if (current != null) {
       return tellRoute(current, request);
@@ -71,8 +99,7 @@ final class ServletRecorderHooks implements ServletHooks {
     return exchange;
   }
 
-  @Override
-  public void onExit(Object token, Object request, Object response, Throwable thrown) {
+  private void exit(Object token, Object request, Throwable thrown) {
     if (token instanceof AsyncDispatch) {
       RequestTasks.runningFinished(((AsyncDispatch) token).running);
       return;
@@ -159,6 +186,7 @@ final class ServletRecorderHooks implements ServletHooks {
         }
       } catch (Throwable t) {
         // Never into the server.
+        health.failed(t);
         return null;
       }
     }

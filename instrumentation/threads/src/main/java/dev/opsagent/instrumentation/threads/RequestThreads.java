@@ -7,6 +7,7 @@ package dev.opsagent.instrumentation.threads;
 import dev.opsagent.bootstrap.Bridge;
 import dev.opsagent.bootstrap.RequestContext;
 import dev.opsagent.bootstrap.ThreadHooks;
+import dev.opsagent.instrumentation.api.InstrumentationHealth;
 import dev.opsagent.instrumentation.runtime.RequestsByWork;
 import dev.opsagent.instrumentation.runtime.ThreadCost;
 
@@ -34,6 +35,10 @@ import dev.opsagent.instrumentation.runtime.ThreadCost;
  *       JDK's service threads it starts when first needed: they outlive the request and serve every
  *       later one.
  * </ul>
+ *
+ * A failure of the agent's part never reaches the application's thread: it goes to the threads
+ * instrumentation's {@link InstrumentationHealth}, which stops following new threads if they keep
+ * failing.
  */
 public final class RequestThreads implements ThreadHooks {
 
@@ -47,47 +52,71 @@ public final class RequestThreads implements ThreadHooks {
   private final RequestsByWork threads = new RequestsByWork();
 
   private final ThreadTelemetry telemetry;
+  private final InstrumentationHealth health;
 
-  private RequestThreads(ThreadTelemetry telemetry) {
+  private RequestThreads(ThreadTelemetry telemetry, InstrumentationHealth health) {
     this.telemetry = telemetry;
+    this.health = health;
   }
 
-  /** Connects the hooks to the advice. */
-  static synchronized void install(ThreadTelemetry telemetry) {
-    Bridge.threads = new RequestThreads(telemetry);
+  /**
+   * Connects the hooks to the advice.
+   *
+   * @param health the threads instrumentation's, where the hooks' failures go
+   */
+  static synchronized void install(ThreadTelemetry telemetry, InstrumentationHealth health) {
+    Bridge.threads = new RequestThreads(telemetry, health);
   }
 
   @Override
   public void threadStarting(Thread thread, boolean virtual) {
-    RequestContext request = RequestContext.current();
-    if (request != null
-        && thread != Thread.currentThread()
-        && PoolWorkers.factoryOf(thread) == null
-        && !thread.getClass().getName().equals(JDK_SERVICE_THREAD)
-        && threads.put(thread, request)) {
-      request.threadStarted(thread, virtual);
+    if (health.isDisabled()) {
+      return;
     }
-    telemetry.started(thread, virtual);
+    try {
+      RequestContext request = RequestContext.current();
+      if (request != null
+          && thread != Thread.currentThread()
+          && PoolWorkers.factoryOf(thread) == null
+          && !thread.getClass().getName().equals(JDK_SERVICE_THREAD)) {
+        // Once per thread started for a request: where a test makes the threads' helpers fail.
+        health.checkpoint();
+        if (threads.put(thread, request)) {
+          request.threadStarted(thread, virtual);
+        }
+      }
+      telemetry.started(thread, virtual);
+    } catch (Throwable t) {
+      health.failed(t);
+    }
   }
 
   @Override
   public void threadRunning() {
-    RequestContext request = threads.get(Thread.currentThread());
-    if (request != null && !request.isEnded()) {
-      request.makeCurrent();
+    try {
+      RequestContext request = threads.get(Thread.currentThread());
+      if (request != null && !request.isEnded()) {
+        request.makeCurrent();
+      }
+    } catch (Throwable t) {
+      health.failed(t);
     }
   }
 
   @Override
   public void threadExiting() {
-    Thread thread = Thread.currentThread();
-    RequestContext request = threads.remove(thread);
-    if (request != null) {
-      ThreadCost.Reading life = ThreadCost.read();
-      RequestContext.clearCurrent();
-      // Adds nothing if the record completed since: it read this thread then.
-      request.threadTerminated(
-          thread, life.cpuNanos, life.allocatedBytes, life.blockedNanos, life.waitedNanos);
+    try {
+      Thread thread = Thread.currentThread();
+      RequestContext request = threads.remove(thread);
+      if (request != null) {
+        RequestContext.clearCurrent();
+        ThreadCost.Reading life = ThreadCost.read();
+        // Adds nothing if the record completed since: it read this thread then.
+        request.threadTerminated(
+            thread, life.cpuNanos, life.allocatedBytes, life.blockedNanos, life.waitedNanos);
+      }
+    } catch (Throwable t) {
+      health.failed(t);
     }
   }
 
@@ -104,8 +133,9 @@ public final class RequestThreads implements ThreadHooks {
       cost[1] = life.allocatedBytes;
       cost[2] = life.blockedNanos;
       cost[3] = life.waitedNanos;
-    } catch (RuntimeException e) {
+    } catch (Throwable t) {
       // Left unread: the request's record must complete whatever happens here.
+      health.failed(t);
     } finally {
       threads.remove(thread);
     }
@@ -113,27 +143,41 @@ public final class RequestThreads implements ThreadHooks {
 
   @Override
   public Object poolAddingWorker(Object pool) {
-    return PoolWorkers.adding(pool);
+    try {
+      return PoolWorkers.adding(pool);
+    } catch (Throwable t) {
+      health.failed(t);
+      return null;
+    }
   }
 
   @Override
   public void poolWorkerAdded(Object token) {
-    PoolWorkers.added(token);
+    try {
+      PoolWorkers.added(token);
+    } catch (Throwable t) {
+      health.failed(t);
+    }
   }
 
   @Override
   public Object virtualThreadMounting(Thread virtualThread) {
-    RequestContext request = threads.get(virtualThread);
-    if (request == null) {
+    try {
+      RequestContext request = threads.get(virtualThread);
+      if (request == null) {
+        return null;
+      }
+      if (request.isComplete()) {
+        // Detached: the request's record completed while the thread was parked.
+        threads.remove(virtualThread);
+        return null;
+      }
+      // Read on the carrier, which is still the current thread.
+      return new Slice(request, ThreadCost.read());
+    } catch (Throwable t) {
+      health.failed(t);
       return null;
     }
-    if (request.isComplete()) {
-      // Detached: the request's record completed while the thread was parked.
-      threads.remove(virtualThread);
-      return null;
-    }
-    // Read on the carrier, which is still the current thread.
-    return new Slice(request, ThreadCost.read());
   }
 
   @Override
@@ -141,15 +185,19 @@ public final class RequestThreads implements ThreadHooks {
     if (!(token instanceof Slice)) {
       return;
     }
-    Slice slice = (Slice) token;
-    ThreadCost.Reading spent = slice.start.until(ThreadCost.read());
-    // The slice that ran the thread's task to its end finishes its work for the request.
-    if (!virtualThread.isAlive() && threads.remove(virtualThread) != null) {
-      slice.request.workFinished(
-          spent.cpuNanos, spent.allocatedBytes, spent.blockedNanos, spent.waitedNanos);
-    } else {
-      slice.request.workProgressed(
-          spent.cpuNanos, spent.allocatedBytes, spent.blockedNanos, spent.waitedNanos);
+    try {
+      Slice slice = (Slice) token;
+      ThreadCost.Reading spent = slice.start.until(ThreadCost.read());
+      // The slice that ran the thread's task to its end finishes its work for the request.
+      if (!virtualThread.isAlive() && threads.remove(virtualThread) != null) {
+        slice.request.workFinished(
+            spent.cpuNanos, spent.allocatedBytes, spent.blockedNanos, spent.waitedNanos);
+      } else {
+        slice.request.workProgressed(
+            spent.cpuNanos, spent.allocatedBytes, spent.blockedNanos, spent.waitedNanos);
+      }
+    } catch (Throwable t) {
+      health.failed(t);
     }
   }
 

@@ -62,6 +62,6 @@ public final class ThreadsInstrumentationModule implements InstrumentationModule
   public void start(AgentContext context) {
     ThreadTelemetry telemetry = new ThreadTelemetry();
     context.telemetry().whenReady(ready -> telemetry.register(ready.meter()));
-    RequestThreads.install(telemetry);
+    RequestThreads.install(telemetry, context.health(name()));
   }
 }

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.opsagent.bootstrap.Bridge;
 import dev.opsagent.bootstrap.RequestContext;
 import dev.opsagent.bootstrap.ThreadHooks;
+import dev.opsagent.instrumentation.api.InstrumentationHealth;
 import dev.opsagent.instrumentation.runtime.RequestTasks;
 import dev.opsagent.instrumentation.runtime.TestRequest;
 import dev.opsagent.instrumentation.runtime.ThreadCost;
@@ -32,8 +33,8 @@ class RequestThreadsTest {
   @BeforeAll
   static void install() {
     ThreadCost.monitorContention(true);
-    RequestThreads.install(new ThreadTelemetry());
-    RequestTasks.install();
+    RequestThreads.install(new ThreadTelemetry(), new InstrumentationHealth("threads", 10));
+    RequestTasks.install(new InstrumentationHealth("executors", 10));
     hooks = Bridge.threads;
   }
 

@@ -12,6 +12,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import dev.opsagent.bootstrap.Bridge;
 import dev.opsagent.instrumentation.api.AgentContext;
 import dev.opsagent.instrumentation.api.ExactTypeInstrumentation;
+import dev.opsagent.instrumentation.api.InstrumentationHealth;
 import dev.opsagent.instrumentation.api.InstrumentationModule;
 import dev.opsagent.instrumentation.api.TypeInstrumentation;
 import dev.opsagent.instrumentation.http.HttpCapture;
@@ -43,10 +44,12 @@ public final class UndertowInstrumentationModule implements InstrumentationModul
 
   @Override
   public void start(AgentContext context) {
+    InstrumentationHealth health = context.health(name());
     Bridge.undertow =
         new UndertowRecorderHooks(
+            health,
             new HttpServerRecorder<>(
-                name(),
+                health,
                 UndertowExchange.class,
                 UndertowAccessor.INSTANCE,
                 context.telemetry(),

@@ -6,6 +6,7 @@ package dev.opsagent.instrumentation.undertow;
 
 import dev.opsagent.bootstrap.RequestContext;
 import dev.opsagent.bootstrap.UndertowHooks;
+import dev.opsagent.instrumentation.api.InstrumentationHealth;
 import dev.opsagent.instrumentation.http.AgentProxies;
 import dev.opsagent.instrumentation.http.HttpServerRecorder;
 import dev.opsagent.instrumentation.http.RequestCompletion;
@@ -28,14 +29,38 @@ import java.lang.reflect.Method;
  */
 final class UndertowRecorderHooks implements UndertowHooks {
 
+  private final InstrumentationHealth health;
   private final HttpServerRecorder<UndertowExchange> recorder;
 
-  UndertowRecorderHooks(HttpServerRecorder<UndertowExchange> recorder) {
+  UndertowRecorderHooks(
+      InstrumentationHealth health, HttpServerRecorder<UndertowExchange> recorder) {
+    this.health = health;
     this.recorder = recorder;
   }
 
   @Override
   public Object onEnter(Object handler, Object exchange) {
+    if (health.isDisabled()) {
+      return null;
+    }
+    try {
+      return enter(handler, exchange);
+    } catch (Throwable t) {
+      health.failed(t);
+      return null;
+    }
+  }
+
+  @Override
+  public void onExit(Object token, Throwable thrown) {
+    try {
+      exit(token, thrown);
+    } catch (Throwable t) {
+      health.failed(t);
+    }
+  }
+
+  private Object enter(Object handler, Object exchange) {
     if (exchange == null) {
       return null;
     }
@@ -62,8 +87,7 @@ final class UndertowRecorderHooks implements UndertowHooks {
     return new FirstPart(completion, listening);
   }
 
-  @Override
-  public void onExit(Object token, Throwable thrown) {
+  private static void exit(Object token, Throwable thrown) {
     if (token instanceof FirstPart) {
       FirstPart first = (FirstPart) token;
       first.completion.entryPointReturned(first.listening, thrown);
