@@ -179,11 +179,15 @@ final class ProtoWriter {
   void utf8(String value) {
     int length = value.length();
     ensure(length);
+    // Most attribute values are ASCII: one byte a char, no checks beyond this loop's (locals, so
+    // that the JIT keeps them in registers).
+    byte[] out = bytes;
+    int start = size;
     int i = 0;
-    // Most attribute values are ASCII: one byte a char, no checks beyond this loop's.
     for (char c; i < length && (c = value.charAt(i)) < 0x80; i++) {
-      bytes[size++] = (byte) c;
+      out[start + i] = (byte) c;
     }
+    size = start + i;
     for (; i < length; i++) {
       char c = value.charAt(i);
       ensure(4);
