@@ -8,6 +8,7 @@ import io.opentelemetry.exporter.internal.FailedExportException;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.GrpcResponse;
 import io.opentelemetry.sdk.common.export.HttpResponse;
+import java.net.ProtocolException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -149,6 +150,10 @@ final class ExportHealth {
         return "the receiver answered gRPC status " + response.getStatusCode();
       }
       return cause.getCause() != null ? describe(cause.getCause()) : "the export failed";
+    }
+    if (cause instanceof ProtocolException && cause.getMessage() != null) {
+      // Not an OTLP receiver speaking HTTP: a gRPC port, or another service altogether.
+      return "the receiver's answer is not valid HTTP: " + quoted(cause.getMessage());
     }
     StringBuilder text = new StringBuilder(cause.getClass().getSimpleName());
     String message = cause.getMessage();

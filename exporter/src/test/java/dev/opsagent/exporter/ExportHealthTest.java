@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
+import java.net.ProtocolException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -284,17 +285,17 @@ class ExportHealthTest {
   }
 
   @Test
-  void garbageQuotedInACausesMessageIsCutToOneShortLine() {
+  void anAnswerThatIsNotHttpIsSaidSoWithTheGarbageCutToOneShortLine() {
     String garbage = "\u0001\u00fe\n" + "x".repeat(300);
     health.watch(
         CompletableResultCode.ofExceptionalFailure(
-            new java.net.ProtocolException("Invalid status line: \"" + garbage + "\"")),
+            new ProtocolException("Invalid status line: \"" + garbage + "\"")),
         1);
 
     assertThat(logLines())
         .singleElement()
         .asString()
-        .contains(": ProtocolException Invalid status line: \"???xxx")
+        .contains(": the receiver's answer is not valid HTTP: Invalid status line: \"???xxx")
         .contains("xxx.... 1 dropped so far;")
         .hasSizeLessThan(400);
   }
