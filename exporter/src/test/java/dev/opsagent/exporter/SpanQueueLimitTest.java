@@ -10,44 +10,22 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.LinkData;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.samplers.SamplingResult;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class SpanQueueLimitTest {
 
   private final ExportHealth health = new ExportHealth("spans", "otlp test", "fix it", null);
   private final SpanQueueLimit limit = new SpanQueueLimit(2, health);
-  private final List<String> queued = new ArrayList<>();
 
   /** Stands for the batch span processor: what reaches it is queued. */
-  private final SpanProcessor batchProcessor =
-      new SpanProcessor() {
-        @Override
-        public void onStart(Context parentContext, ReadWriteSpan span) {}
-
-        @Override
-        public boolean isStartRequired() {
-          return false;
-        }
-
-        @Override
-        public void onEnd(ReadableSpan span) {
-          queued.add(span.getName());
-        }
-
-        @Override
-        public boolean isEndRequired() {
-          return true;
-        }
-      };
+  private final EndedSpans queued = new EndedSpans();
 
   @Test
   void spansBeyondTheCapacityAreDroppedAndCounted() {
@@ -57,7 +35,7 @@ class SpanQueueLimitTest {
       tracer.spanBuilder(name).startSpan().end();
     }
 
-    assertThat(queued).containsExactly("a", "b");
+    assertThat(names(queued)).containsExactly("a", "b");
     assertThat(health.dropped()).isEqualTo(2);
   }
 
@@ -71,7 +49,7 @@ class SpanQueueLimitTest {
     tracer.spanBuilder("c").startSpan().end();
     tracer.spanBuilder("d").startSpan().end();
 
-    assertThat(queued).containsExactly("a", "b", "c", "d");
+    assertThat(names(queued)).containsExactly("a", "b", "c", "d");
     assertThat(health.dropped()).isZero();
   }
 
@@ -101,7 +79,7 @@ class SpanQueueLimitTest {
       tracer.spanBuilder("unsampled").startSpan().end();
     }
 
-    assertThat(queued).isEmpty();
+    assertThat(queued.spans()).isEmpty();
     assertThat(health.dropped()).isZero();
     assertThat(limit.admit()).as("a place is still free").isTrue();
   }
@@ -109,8 +87,12 @@ class SpanQueueLimitTest {
   private Tracer tracer(Sampler sampler) {
     return SdkTracerProvider.builder()
         .setSampler(sampler)
-        .addSpanProcessor(limit.before(batchProcessor))
+        .addSpanProcessor(limit.before(queued))
         .build()
         .get("test");
+  }
+
+  private static List<String> names(EndedSpans spans) {
+    return spans.spans().stream().map(SpanData::getName).collect(Collectors.toList());
   }
 }
