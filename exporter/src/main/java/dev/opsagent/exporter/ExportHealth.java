@@ -8,21 +8,27 @@ import io.opentelemetry.exporter.internal.FailedExportException;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.GrpcResponse;
 import io.opentelemetry.sdk.common.export.HttpResponse;
+import java.net.ProtocolException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Turns the outcome of every export of one signal into what an operator needs: one clear line when
  * export starts failing (naming the endpoint, the cause and the fix), at most one reminder a minute
- * while it keeps failing, and one line when it works again. Counts exported and failed items for
- * the agent's health metrics.
+ * while it keeps failing, and one line when it works again; items dropped from a full queue while
+ * export works get one line too, then at most one a minute. Counts exported, failed and dropped
+ * items for the agent's health metrics.
  */
 final class ExportHealth {
 
   private static final Logger logger = LoggerFactory.getLogger(ExportHealth.class);
   private static final long REMINDER_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+  private static final int MAX_MESSAGE_CHARS = 120;
+  private static final String QUEUE_FIX =
+      "raise otel.bsp.max.queue.size (OTEL_BSP_MAX_QUEUE_SIZE), or lower otel.bsp.schedule.delay";
 
   private final String what;
   private final String destination;
@@ -30,9 +36,15 @@ final class ExportHealth {
   private final CollectorTls tls;
   private final AtomicLong exported = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
-  private final AtomicLong failedSinceReport = new AtomicLong();
-  private volatile boolean failing;
-  private volatile long lastReportNanos;
+  private final LongAdder dropped = new LongAdder();
+
+  /** Items failed or dropped since a line reported them. */
+  private final LongAdder lostSinceReport = new LongAdder();
+
+  // Guarded by this: changed once per export, never on the application's threads.
+  private boolean failing;
+  private long lastFailureReportNanos;
+  private long lastDropReportNanos;
 
   /**
    * @param what what is exported, e.g. {@code spans}
@@ -45,6 +57,7 @@ final class ExportHealth {
     this.destination = destination;
     this.fix = fix;
     this.tls = tls;
+    this.lastDropReportNanos = System.nanoTime() - REMINDER_INTERVAL_NANOS;
   }
 
   /** Watches one export of {@code count} items. */
@@ -60,27 +73,50 @@ final class ExportHealth {
     return result;
   }
 
-  private void succeeded(int count) {
+  /**
+   * {@code count} items were dropped before export, the queue being full. On the application's
+   * threads: counted only; the outcome of the next export reports them.
+   */
+  void dropped(int count) {
+    dropped.add(count);
+    lostSinceReport.add(count);
+  }
+
+  private synchronized void succeeded(int count) {
     exported.addAndGet(count);
+    long now = System.nanoTime();
     if (failing) {
       failing = false;
+      // The queue that filled meanwhile goes on dropping until it drained: part of this failure,
+      // so no line about it for a minute.
+      lastDropReportNanos = now;
       logger.info(
           "exporting {} to {} works again ({} {} were dropped while it failed)",
           what,
           destination,
-          failedSinceReport.getAndSet(0),
+          lostSinceReport.sumThenReset(),
           what);
+    } else if (now - lastDropReportNanos >= REMINDER_INTERVAL_NANOS && lostSinceReport.sum() > 0) {
+      lastDropReportNanos = now;
+      logger.warn(
+          "{} {} dropped: the export queue was full, although exporting to {} works; the"
+              + " application ends {} faster than they are exported: {}",
+          lostSinceReport.sumThenReset(),
+          what,
+          destination,
+          what,
+          QUEUE_FIX);
     }
   }
 
-  private void failed(int count, Throwable cause) {
+  private synchronized void failed(int count, Throwable cause) {
     failed.addAndGet(count);
-    long dropped = failedSinceReport.addAndGet(count);
+    lostSinceReport.add(count);
     long now = System.nanoTime();
-    if (!failing || now - lastReportNanos >= REMINDER_INTERVAL_NANOS) {
+    if (!failing || now - lastFailureReportNanos >= REMINDER_INTERVAL_NANOS) {
       boolean first = !failing;
       failing = true;
-      lastReportNanos = now;
+      lastFailureReportNanos = now;
       CollectorTls.Explanation tlsFailure = tls == null ? null : tls.explain(cause);
       logger.warn(
           "{} {} to {}: {}. {} dropped so far; {}",
@@ -88,7 +124,7 @@ final class ExportHealth {
           what,
           destination,
           tlsFailure == null ? describe(cause) : tlsFailure.reason,
-          dropped,
+          lostSinceReport.sum(),
           tlsFailure == null ? fix : tlsFailure.fix);
     }
   }
@@ -115,13 +151,37 @@ final class ExportHealth {
       }
       return cause.getCause() != null ? describe(cause.getCause()) : "the export failed";
     }
+    if (cause instanceof ProtocolException && cause.getMessage() != null) {
+      // Not an OTLP receiver speaking HTTP: a gRPC port, or another service altogether.
+      return "the receiver's answer is not valid HTTP: " + quoted(cause.getMessage());
+    }
     StringBuilder text = new StringBuilder(cause.getClass().getSimpleName());
-    if (cause.getMessage() != null) {
-      text.append(' ').append(cause.getMessage());
+    String message = cause.getMessage();
+    if (message != null) {
+      text.append(' ').append(quoted(message));
     }
     Throwable root = cause.getCause();
-    if (root != null && root != cause && root.getMessage() != null) {
-      text.append(" (").append(root.getMessage()).append(')');
+    if (root != null
+        && root != cause
+        && root.getMessage() != null
+        && (message == null || !message.contains(root.getMessage()))) {
+      text.append(" (").append(quoted(root.getMessage())).append(')');
+    }
+    return text.toString();
+  }
+
+  /**
+   * A message fit for one short log line, in ASCII: a receiver that answers garbage gets it quoted
+   * in the client's message (an invalid status line), control characters and all.
+   */
+  private static String quoted(String message) {
+    StringBuilder text = new StringBuilder(Math.min(message.length(), MAX_MESSAGE_CHARS + 3));
+    for (int i = 0; i < message.length() && i < MAX_MESSAGE_CHARS; i++) {
+      char c = message.charAt(i);
+      text.append(c < ' ' || c > '~' ? '?' : c);
+    }
+    if (message.length() > MAX_MESSAGE_CHARS) {
+      text.append("...");
     }
     return text.toString();
   }
@@ -132,5 +192,9 @@ final class ExportHealth {
 
   long failed() {
     return failed.get();
+  }
+
+  long dropped() {
+    return dropped.sum();
   }
 }

@@ -14,15 +14,17 @@ import java.util.concurrent.CompletableFuture;
  * The span exporter the batch span processor is built with. The real exporter (OTLP client, TLS,
  * connection pool) is connected later, off the path of the first requests; until then the
  * processor's worker thread, never an application thread, waits for it. Every outcome goes through
- * {@link ExportHealth}.
+ * {@link ExportHealth}; every batch it takes frees its places in the {@link SpanQueueLimit}.
  */
 final class ObservedSpanExporter implements SpanExporter {
 
   private final CompletableFuture<SpanExporter> delegate = new CompletableFuture<>();
   private final ExportHealth health;
+  private final SpanQueueLimit queueLimit;
 
-  ObservedSpanExporter(ExportHealth health) {
+  ObservedSpanExporter(ExportHealth health, SpanQueueLimit queueLimit) {
     this.health = health;
+    this.queueLimit = queueLimit;
   }
 
   void connect(SpanExporter exporter) {
@@ -36,6 +38,7 @@ final class ObservedSpanExporter implements SpanExporter {
 
   @Override
   public CompletableResultCode export(Collection<SpanData> spans) {
+    queueLimit.taken(spans.size());
     return health.watch(
         Connections.export(delegate, exporter -> exporter.export(spans)), spans.size());
   }

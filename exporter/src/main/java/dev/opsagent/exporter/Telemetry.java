@@ -129,13 +129,13 @@ public final class Telemetry {
     }
     SdkMeterProvider meterProvider = meters.build();
     if (metrics != null) {
-      registerHealthMetrics(meterProvider, "metrics", metrics.health());
+      registerHealthMetrics(meterProvider, "metrics", metrics.health(), false);
     }
     ExportHealth spansHealth = null;
     if (!tracesExporter.equals("none") && usable(tracesOtlp)) {
       spansHealth =
           new ExportHealth("spans", destination(tracesExporter, tracesOtlp), FIX, tls(tracesOtlp));
-      registerHealthMetrics(meterProvider, "spans", spansHealth);
+      registerHealthMetrics(meterProvider, "spans", spansHealth, true);
     }
 
     SdkTracerProviderBuilder tracers =
@@ -144,16 +144,20 @@ public final class Telemetry {
             .setSpanLimits(AttributeLimits.resolve(config));
     ObservedSpanExporter spans = null;
     if (spansHealth != null) {
-      spans = new ObservedSpanExporter(spansHealth);
+      int maxQueueSize = config.getInt(Keys.BSP_MAX_QUEUE_SIZE, 2048, 1);
+      SpanQueueLimit queueLimit = new SpanQueueLimit(maxQueueSize, spansHealth);
+      spans = new ObservedSpanExporter(spansHealth, queueLimit);
       tracers.addSpanProcessor(
-          BatchSpanProcessor.builder(spans)
-              .setScheduleDelay(config.getDuration(Keys.BSP_SCHEDULE_DELAY, Duration.ofSeconds(5)))
-              .setMaxQueueSize(config.getInt(Keys.BSP_MAX_QUEUE_SIZE, 2048, 1))
-              .setMaxExportBatchSize(config.getInt(Keys.BSP_MAX_EXPORT_BATCH_SIZE, 512, 1))
-              .setExporterTimeout(
-                  config.getDuration(Keys.BSP_EXPORT_TIMEOUT, Duration.ofSeconds(30)))
-              .setMeterProvider(meterProvider)
-              .build());
+          queueLimit.before(
+              BatchSpanProcessor.builder(spans)
+                  .setScheduleDelay(
+                      config.getDuration(Keys.BSP_SCHEDULE_DELAY, Duration.ofSeconds(5)))
+                  .setMaxQueueSize(maxQueueSize)
+                  .setMaxExportBatchSize(config.getInt(Keys.BSP_MAX_EXPORT_BATCH_SIZE, 512, 1))
+                  .setExporterTimeout(
+                      config.getDuration(Keys.BSP_EXPORT_TIMEOUT, Duration.ofSeconds(30)))
+                  .setMeterProvider(meterProvider)
+                  .build()));
     }
     ObservedSpanExporter spanExport = spans;
     ObservedMetricExporter metricExport = metrics;
@@ -267,11 +271,12 @@ public final class Telemetry {
   }
 
   /**
-   * The agent's own health: how many items of a signal were exported and how many failed to export
-   * (the batch span processor adds the spans it dropped from a full queue).
+   * The agent's own health: how many items of a signal were exported, how many failed to export,
+   * and, for a signal {@code queued} before export (spans; metrics are not), how many were dropped
+   * because the queue was full. Every item ends up in one of these.
    */
   private static void registerHealthMetrics(
-      SdkMeterProvider meterProvider, String signal, ExportHealth health) {
+      SdkMeterProvider meterProvider, String signal, ExportHealth health, boolean queued) {
     Meter own = meterProvider.get(SCOPE);
     Attributes attributes = Attributes.of(AttributeKey.stringKey("signal"), signal);
     own.counterBuilder("opsagent.export.exported")
@@ -280,8 +285,16 @@ public final class Telemetry {
         .buildWithCallback(measurement -> measurement.record(health.exported(), attributes));
     own.counterBuilder("opsagent.export.failed")
         .setUnit("{item}")
-        .setDescription("Items the agent could not export and dropped.")
+        .setDescription("Items whose export failed; they are not sent again.")
         .buildWithCallback(measurement -> measurement.record(health.failed(), attributes));
+    if (queued) {
+      own.counterBuilder("opsagent.export.dropped")
+          .setUnit("{item}")
+          .setDescription(
+              "Items dropped before export because the export queue was full"
+                  + " (otel.bsp.max.queue.size).")
+          .buildWithCallback(measurement -> measurement.record(health.dropped(), attributes));
+    }
   }
 
   private static SpanExporter otlpSpanExporter(OtlpSettings otlp) {
@@ -384,9 +397,27 @@ public final class Telemetry {
    * @return whether everything was flushed in time
    */
   public boolean shutdown(Duration timeout) {
-    CompletableResultCode done =
-        CompletableResultCode.ofAll(
-            Arrays.asList(tracerProvider.shutdown(), meterProvider.shutdown()));
+    CompletableResultCode done = new CompletableResultCode();
+    // On a thread of its own: the meter provider's shutdown holds its caller up to 10 s whatever
+    // the timeout (its reader waits 5 s for its scheduler, then 5 s for a last export).
+    Thread stopping =
+        new Thread(
+            () -> {
+              CompletableResultCode stopped =
+                  CompletableResultCode.ofAll(
+                      Arrays.asList(tracerProvider.shutdown(), meterProvider.shutdown()));
+              stopped.whenComplete(
+                  () -> {
+                    if (stopped.isSuccess()) {
+                      done.succeed();
+                    } else {
+                      done.fail();
+                    }
+                  });
+            },
+            "opsagent-exporters-shutdown");
+    stopping.setDaemon(true);
+    stopping.start();
     boolean flushed = done.join(timeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
     SdkLogBridge.uninstall();
     return flushed;

@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
+import java.net.ProtocolException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -238,5 +239,79 @@ class ExportHealthTest {
     assertThat(lines).hasSize(3);
     assertThat(lines.get(2)).contains("cannot export spans to").contains(". 1 dropped so far;");
     assertThat(health.failed()).isEqualTo(5);
+  }
+
+  @Test
+  void itemsDroppedFromAFullQueueAreCountedAndReportedOnceByTheNextExport() {
+    health.dropped(3);
+    health.dropped(2);
+
+    assertThat(health.dropped()).isEqualTo(5);
+    assertThat(logLines()).as("nothing logged where the items were dropped").isEmpty();
+
+    health.watch(CompletableResultCode.ofSuccess(), 1);
+    health.dropped(4);
+    health.watch(CompletableResultCode.ofSuccess(), 1);
+
+    assertThat(logLines())
+        .singleElement()
+        .asString()
+        .contains(" WARN ExportHealth: ")
+        .contains(
+            "5 spans dropped: the export queue was full, although exporting to "
+                + DESTINATION
+                + " works;")
+        .contains("raise otel.bsp.max.queue.size");
+    assertThat(health.dropped()).isEqualTo(9);
+    assertThat(health.failed()).isZero();
+  }
+
+  @Test
+  void itemsDroppedWhileExportFailsAreCountedInItsLines() {
+    health.watch(connectionRefused(), 2);
+    health.dropped(5);
+    health.watch(connectionRefused(), 1);
+    health.watch(CompletableResultCode.ofSuccess(), 1);
+    // The queue drains after the failure: its drops are the failure's, and not reported again.
+    health.dropped(1);
+    health.watch(CompletableResultCode.ofSuccess(), 1);
+
+    List<String> lines = logLines();
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).contains(". 2 dropped so far;");
+    assertThat(lines.get(1)).contains("works again (8 spans were dropped while it failed)");
+    assertThat(health.failed()).isEqualTo(3);
+    assertThat(health.dropped()).isEqualTo(6);
+  }
+
+  @Test
+  void anAnswerThatIsNotHttpIsSaidSoWithTheGarbageCutToOneShortLine() {
+    String garbage = "\u0001\u00fe\n" + "x".repeat(300);
+    health.watch(
+        CompletableResultCode.ofExceptionalFailure(
+            new ProtocolException("Invalid status line: \"" + garbage + "\"")),
+        1);
+
+    assertThat(logLines())
+        .singleElement()
+        .asString()
+        .contains(": the receiver's answer is not valid HTTP: Invalid status line: \"???xxx")
+        .contains("xxx.... 1 dropped so far;")
+        .hasSizeLessThan(400);
+  }
+
+  @Test
+  void aCauseWhoseMessageQuotesItsOwnCauseSaysItOnce() {
+    health.watch(
+        CompletableResultCode.ofExceptionalFailure(
+            new IOException(
+                "java.io.IOException: FRAME_SIZE_ERROR: 16652047",
+                new IOException("FRAME_SIZE_ERROR: 16652047"))),
+        1);
+
+    assertThat(logLines())
+        .singleElement()
+        .asString()
+        .contains(": IOException java.io.IOException: FRAME_SIZE_ERROR: 16652047. 1 dropped");
   }
 }

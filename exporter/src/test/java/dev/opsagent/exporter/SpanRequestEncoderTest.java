@@ -31,11 +31,8 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanLimits;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -53,7 +50,8 @@ import org.junit.jupiter.api.Test;
  */
 class SpanRequestEncoderTest {
 
-  private final List<SpanData> ended = new ArrayList<>();
+  private final EndedSpans endedSpans = new EndedSpans();
+  private final List<SpanData> ended = endedSpans.spans();
 
   @Test
   void serverSpanAsTheAgentRecordsIt() throws IOException {
@@ -209,26 +207,7 @@ class SpanRequestEncoderTest {
     return SdkTracerProvider.builder()
         .setResource(resource)
         .setSpanLimits(limits)
-        .addSpanProcessor(
-            new SpanProcessor() {
-              @Override
-              public void onStart(Context parentContext, ReadWriteSpan span) {}
-
-              @Override
-              public boolean isStartRequired() {
-                return false;
-              }
-
-              @Override
-              public void onEnd(ReadableSpan span) {
-                ended.add(span.toSpanData());
-              }
-
-              @Override
-              public boolean isEndRequired() {
-                return true;
-              }
-            })
+        .addSpanProcessor(endedSpans)
         .build();
   }
 

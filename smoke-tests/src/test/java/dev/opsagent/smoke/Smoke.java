@@ -53,7 +53,12 @@ final class Smoke {
     }
 
     OtlpReceiver start() throws IOException {
-      return this == GRPC ? OtlpReceiver.startGrpc() : OtlpReceiver.startHttp();
+      return start(0);
+    }
+
+    /** A receiver on {@code port} (0: a free one). */
+    OtlpReceiver start(int port) throws IOException {
+      return this == GRPC ? OtlpReceiver.startGrpc(port) : OtlpReceiver.startHttp(port);
     }
 
     OtlpReceiver start(ReceiverTls tls) throws IOException {

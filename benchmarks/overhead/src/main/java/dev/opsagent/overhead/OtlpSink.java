@@ -73,12 +73,14 @@ final class OtlpSink implements AutoCloseable {
 
   /**
    * The metrics kept, by name and attribute: the batch span processor's processed/dropped counter
-   * (its legacy name and the semantic-convention one) and opsagent's export health.
+   * (its legacy name and the semantic-convention one) and opsagent's export health, whose dropped
+   * spans the processor never sees (opsagent drops them in front of it).
    */
   static final String DROPPED = "bsp.dropped";
 
   static final String PROCESSED = "bsp.processed";
   static final String EXPORT_FAILED = "opsagent.export.failed";
+  private static final String EXPORT_DROPPED = "opsagent.export.dropped";
 
   private static final String TRACES = "/v1/traces";
   private static final String METRICS = "/v1/metrics";
@@ -324,7 +326,8 @@ final class OtlpSink implements AutoCloseable {
     String name = metric.getName();
     boolean processed =
         name.equals("processedSpans") || name.equals("otel.sdk.processor.span.processed");
-    if (!(processed || name.equals(EXPORT_FAILED)) || !metric.hasSum()) {
+    boolean queueFull = name.equals(EXPORT_DROPPED);
+    if (!(processed || queueFull || name.equals(EXPORT_FAILED)) || !metric.hasSum()) {
       return;
     }
     for (NumberDataPoint point : metric.getSum().getDataPointsList()) {
@@ -342,7 +345,7 @@ final class OtlpSink implements AutoCloseable {
         }
         key = dropped ? DROPPED : PROCESSED;
       } else {
-        key = EXPORT_FAILED;
+        key = queueFull ? DROPPED : EXPORT_FAILED;
       }
       // One cumulative series per attribute set; several sets under one key are added.
       String series = key + point.getAttributesList();

@@ -271,7 +271,8 @@ final class Report {
             + " a 2-thread pool: %d spans per request) at a fixed rate over %d connections, %d s"
             + " warm-up at that rate, %d s measured; per second: over the measured window (received:"
             + " arrivals at the receiver meanwhile); produced and received: over the JVM's whole life;"
-            + " dropped: the batch span processor's counter (`processedSpans`, `dropped=true`);"
+            + " dropped: the batch span processor's counter (`processedSpans`, `dropped=true`),"
+            + " opsagent's `opsagent.export.dropped`;"
             + " receiver and load: the harness's process.",
         options.fanout,
         options.fanout,

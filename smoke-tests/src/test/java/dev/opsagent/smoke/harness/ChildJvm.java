@@ -104,9 +104,21 @@ public abstract class ChildJvm implements AutoCloseable {
    */
   @Override
   public void close() {
+    stop();
+  }
+
+  /**
+   * Stops the process as {@link #close()} does.
+   *
+   * @return how long it took to exit after SIGTERM (10 s or more: it was killed)
+   */
+  public Duration stop() {
+    long start = System.nanoTime();
     try {
       Processes.stop(process, STOP_TIMEOUT);
+      Duration exit = Duration.ofNanos(System.nanoTime() - start);
       joinPumps();
+      return exit;
     } catch (InterruptedException e) {
       process.toHandle().destroyForcibly();
       throw interrupted(e);

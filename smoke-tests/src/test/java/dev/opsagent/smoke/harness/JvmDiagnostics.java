@@ -21,6 +21,10 @@ public final class JvmDiagnostics {
   private static final Pattern AGENT_FRAME =
       Pattern.compile("\\tat dev\\.opsagent\\.(?!smoke\\.|servers\\.)");
 
+  /** The class histogram's last line: {@code Total <instances> <bytes>}. */
+  private static final Pattern HISTOGRAM_TOTAL =
+      Pattern.compile("^Total\\s+\\d+\\s+(\\d+)\\s*$", Pattern.MULTILINE);
+
   private JvmDiagnostics() {}
 
   /**
@@ -48,6 +52,19 @@ public final class JvmDiagnostics {
       }
     } while (left > 0 && System.nanoTime() < deadline);
     return left;
+  }
+
+  /**
+   * The bytes that live objects take in the JVM's heap, after a full GC: what {@code jcmd
+   * GC.class_histogram} totals, whichever collector the JVM runs.
+   */
+  public static long liveHeapBytes(Jdk jdk, long pid) throws IOException, InterruptedException {
+    String histogram = jcmd(jdk, pid, "GC.class_histogram");
+    Matcher total = HISTOGRAM_TOTAL.matcher(histogram);
+    if (!total.find()) {
+      throw new IllegalStateException("no total in jcmd's class histogram:\n" + histogram);
+    }
+    return Long.parseLong(total.group(1));
   }
 
   /**

@@ -110,6 +110,29 @@ public abstract class OtlpReceiver implements AutoCloseable {
     }
   }
 
+  /**
+   * A collector's refusal of an export, in the terms of each protocol: the HTTP status (with its
+   * {@code Retry-After}, if any) and the gRPC status.
+   */
+  public enum Refusal {
+    /** HTTP 500, gRPC INTERNAL: a failure that trying again does not heal. */
+    SERVER_ERROR(500, null, Status.Code.INTERNAL),
+    /** HTTP 429 with {@code Retry-After: 1}, gRPC RESOURCE_EXHAUSTED: come back later. */
+    TOO_MANY_REQUESTS(429, "1", Status.Code.RESOURCE_EXHAUSTED),
+    /** HTTP 503, gRPC UNAVAILABLE: the collector cannot take it now. */
+    UNAVAILABLE(503, null, Status.Code.UNAVAILABLE);
+
+    final int httpStatus;
+    final String retryAfter;
+    final Status.Code grpcStatus;
+
+    Refusal(int httpStatus, String retryAfter, Status.Code grpcStatus) {
+      this.httpStatus = httpStatus;
+      this.retryAfter = retryAfter;
+      this.grpcStatus = grpcStatus;
+    }
+  }
+
   private final String protocol;
 
   /** Null: plain, without TLS. */
@@ -121,6 +144,8 @@ public abstract class OtlpReceiver implements AutoCloseable {
   private final List<Metric> metrics = new ArrayList<>();
   private final List<String> clientCertificates = new ArrayList<>();
   private int exportRequests;
+  private int refusedRequests;
+  private volatile Refusal refusal;
 
   private OtlpReceiver(String protocol, ReceiverTls tls) {
     this.protocol = protocol;
@@ -129,22 +154,50 @@ public abstract class OtlpReceiver implements AutoCloseable {
 
   /** An OTLP http/protobuf receiver: POST /v1/traces, /v1/metrics and /v1/logs, gzip or not. */
   public static OtlpReceiver startHttp() throws IOException {
-    return new HttpReceiver(null);
+    return new HttpReceiver(0, null);
   }
 
   /** An OTLP http/protobuf receiver over TLS (HTTP/1.1: the JDK's HTTPS server has no HTTP/2). */
   public static OtlpReceiver startHttp(ReceiverTls tls) throws IOException {
-    return new HttpReceiver(tls);
+    return new HttpReceiver(0, tls);
+  }
+
+  /**
+   * As {@link #startHttp()}, on {@code port} (0: a free one): a receiver that comes back where the
+   * agent knows it.
+   */
+  public static OtlpReceiver startHttp(int port) throws IOException {
+    return new HttpReceiver(port, null);
   }
 
   /** An OTLP gRPC receiver for the trace, metrics and logs services; gzip is accepted. */
   public static OtlpReceiver startGrpc() throws IOException {
-    return new GrpcReceiver(null);
+    return new GrpcReceiver(0, null);
   }
 
   /** An OTLP gRPC receiver over TLS, with the JDK's TLS (no native library). */
   public static OtlpReceiver startGrpc(ReceiverTls tls) throws IOException {
-    return new GrpcReceiver(tls);
+    return new GrpcReceiver(0, tls);
+  }
+
+  /** As {@link #startGrpc()}, on {@code port} (0: a free one). */
+  public static OtlpReceiver startGrpc(int port) throws IOException {
+    return new GrpcReceiver(port, null);
+  }
+
+  /**
+   * From now on, refuses every trace and metrics export as {@code refusal} says, without keeping
+   * what it carried, as an overloaded or failing collector does; {@code null} accepts them again.
+   */
+  public void refuse(Refusal refusal) {
+    this.refusal = refusal;
+  }
+
+  /** How many export requests were refused. */
+  public int refusedRequests() {
+    synchronized (lock) {
+      return refusedRequests;
+    }
   }
 
   public abstract int port();
@@ -292,6 +345,21 @@ public abstract class OtlpReceiver implements AutoCloseable {
     }
   }
 
+  /**
+   * The refusal in force for a request of {@code signal}, counted as refused; null if the request
+   * is to be received. Log exports are never refused: no test asserts on them.
+   */
+  private Refusal refusalOf(Signal signal) {
+    Refusal current = refusal;
+    if (current == null || signal == Signal.LOGS) {
+      return null;
+    }
+    synchronized (lock) {
+      refusedRequests++;
+    }
+    return current;
+  }
+
   /** Records one export request body and returns the serialized response to send back. */
   private byte[] receive(Signal signal, byte[] body) throws InvalidProtocolBufferException {
     synchronized (lock) {
@@ -370,20 +438,20 @@ public abstract class OtlpReceiver implements AutoCloseable {
         Executors.newFixedThreadPool(HTTP_THREADS, daemonThreads("otlp-http-receiver"));
     private final HttpServer server;
 
-    HttpReceiver(ReceiverTls tls) throws IOException {
+    HttpReceiver(int port, ReceiverTls tls) throws IOException {
       super("http/protobuf", tls);
-      server = tls == null ? plain() : secure(tls);
+      server = tls == null ? plain(port) : secure(port, tls);
       server.setExecutor(executor);
       server.createContext("/", this::handle);
       server.start();
     }
 
-    private static HttpServer plain() throws IOException {
-      return HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
+    private static HttpServer plain(int port) throws IOException {
+      return HttpServer.create(new InetSocketAddress(LOOPBACK, port), 0);
     }
 
-    private static HttpsServer secure(ReceiverTls tls) throws IOException {
-      HttpsServer server = HttpsServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
+    private static HttpsServer secure(int port, ReceiverTls tls) throws IOException {
+      HttpsServer server = HttpsServer.create(new InetSocketAddress(LOOPBACK, port), 0);
       SSLContext context = tls.jdkContext();
       server.setHttpsConfigurator(
           new HttpsConfigurator(context) {
@@ -440,7 +508,16 @@ public abstract class OtlpReceiver implements AutoCloseable {
             "gzip".equalsIgnoreCase(encoding)
                 ? new GZIPInputStream(exchange.getRequestBody())
                 : exchange.getRequestBody()) {
-          response = super.receive(signal.get(), body.readAllBytes());
+          byte[] request = body.readAllBytes();
+          Refusal refused = super.refusalOf(signal.get());
+          if (refused != null) {
+            if (refused.retryAfter != null) {
+              exchange.getResponseHeaders().set("Retry-After", refused.retryAfter);
+            }
+            reply(exchange, refused.httpStatus, "text/plain", refused.name().getBytes(UTF_8));
+            return;
+          }
+          response = super.receive(signal.get(), request);
         } catch (InvalidProtocolBufferException | ZipException e) {
           reply(exchange, 400, "text/plain", String.valueOf(e.getMessage()).getBytes(UTF_8));
           return;
@@ -482,10 +559,10 @@ public abstract class OtlpReceiver implements AutoCloseable {
 
     private final Server server;
 
-    GrpcReceiver(ReceiverTls tls) throws IOException {
+    GrpcReceiver(int port, ReceiverTls tls) throws IOException {
       super("grpc", tls);
       NettyServerBuilder builder =
-          NettyServerBuilder.forAddress(new InetSocketAddress(LOOPBACK, 0))
+          NettyServerBuilder.forAddress(new InetSocketAddress(LOOPBACK, port))
               .maxInboundMessageSize(MAX_GRPC_MESSAGE_BYTES);
       if (tls != null) {
         builder.sslContext(tls.grpcContext());
@@ -524,6 +601,14 @@ public abstract class OtlpReceiver implements AutoCloseable {
               export,
               ServerCalls.asyncUnaryCall(
                   (body, responses) -> {
+                    Refusal refused = super.refusalOf(signal);
+                    if (refused != null) {
+                      responses.onError(
+                          Status.fromCode(refused.grpcStatus)
+                              .withDescription(refused.name())
+                              .asRuntimeException());
+                      return;
+                    }
                     try {
                       responses.onNext(super.receive(signal, body));
                       responses.onCompleted();
