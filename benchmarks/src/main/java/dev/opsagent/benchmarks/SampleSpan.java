@@ -52,8 +52,9 @@ public final class SampleSpan {
   /**
    * @param parent the caller's context, or the root
    * @param n varies the measured figures, as real readings vary
+   * @return the span, ended
    */
-  public static void record(Tracer tracer, Context parent, long n) {
+  public static Span record(Tracer tracer, Context parent, long n) {
     SpanBuilder builder =
         tracer.spanBuilder("GET /api/orders").setSpanKind(SpanKind.SERVER).setParent(parent);
     builder.setAttribute(METHOD, "GET");
@@ -79,5 +80,6 @@ public final class SampleSpan {
     span.setAttribute(TASKS, 0);
     span.setAttribute(THREADS, 0);
     span.end(Instant.now());
+    return span;
   }
 }

@@ -103,7 +103,7 @@ final class OtlpProtobufSpanExporter implements SpanExporter {
    * The answer's body as text, for the log: a collector explains a refusal there (a
    * google.rpc.Status message, or plain text). Cut short, control characters left out.
    */
-  static String text(HttpResponse response) {
+  private static String text(HttpResponse response) {
     byte[] body = response.getResponseBody();
     if (body == null || body.length == 0) {
       return "(no body)";
