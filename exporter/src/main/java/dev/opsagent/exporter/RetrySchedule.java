@@ -102,18 +102,6 @@ final class RetrySchedule {
   }
 
   /**
-   * The export's deadline as a time limit for the next attempt.
-   *
-   * @return null: no limit
-   */
-  Duration remaining() {
-    if (deadlineNanos == Long.MAX_VALUE) {
-      return null;
-    }
-    return Duration.ofNanos(Math.max(1, deadlineNanos - System.nanoTime()));
-  }
-
-  /**
    * A {@code Retry-After} value (RFC 9110): seconds, or an HTTP date.
    *
    * @return nanoseconds from {@code now}, at least 0; -1 if absent or unreadable
