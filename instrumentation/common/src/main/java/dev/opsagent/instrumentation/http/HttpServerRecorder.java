@@ -51,6 +51,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -88,6 +89,16 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
   private final HttpCapture capture;
   private final MetricAttributes metricAttributesCache = new MetricAttributes();
   private final SpanNames spanNames = new SpanNames();
+  private final HostHeaders hostHeaders;
+
+  private static final Long HTTP_PORT = 80L;
+  private static final Long HTTPS_PORT = 443L;
+
+  /**
+   * {@code http.response.status_code} values, boxed once each (lazily; immutable, so published
+   * safely through a racy write): {@code Long.valueOf} caches only up to 127.
+   */
+  private static final Long[] STATUS_CODES = new Long[600];
 
   /** Created on the first request, once the SDK is ready. */
   private volatile Instruments instruments;
@@ -156,6 +167,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     this.accessor = accessor;
     this.telemetryHolder = telemetryHolder;
     this.capture = capture;
+    this.hostHeaders = new HostHeaders(capture);
     ServerRequest.startGraceTimer();
   }
 
@@ -198,6 +210,17 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
             }
           }
           return null;
+        }
+
+        /**
+         * {@code null} where the header is absent, which the baggage propagator reads as nothing to
+         * extract: for the empty iterator of the default it builds an empty baggage first (a
+         * builder and its list per request).
+         */
+        @Override
+        public Iterator<String> getAll(String[] carrier, String key) {
+          String value = get(carrier, key);
+          return value == null ? null : Collections.singletonList(value).iterator();
         }
       };
 
@@ -398,7 +421,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
 
     Span span = request.span;
     if (status >= 100) {
-      span.setAttribute(HTTP_RESPONSE_STATUS_CODE, status);
+      span.setAttribute(HTTP_RESPONSE_STATUS_CODE, statusCode(status));
     }
     if (errorType != null) {
       span.setAttribute(ERROR_TYPE, errorType);
@@ -467,18 +490,33 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
    */
   private void setServerAddress(SpanBuilder span, X exchange, String host) {
     if (host != null && !host.isEmpty()) {
-      span.setAttribute(SERVER_ADDRESS, capture.truncate(Addresses.hostOf(host)));
-      int port = Addresses.portOf(host);
-      if (port > 0) {
-        span.setAttribute(SERVER_PORT, port);
-        return;
-      }
+      HostHeaders.Entry read = hostHeaders.of(host);
+      span.setAttribute(SERVER_ADDRESS, read.address);
       // No port in Host: the scheme's default.
-      span.setAttribute(SERVER_PORT, "https".equals(accessor.scheme(exchange)) ? 443 : 80);
+      span.setAttribute(
+          SERVER_PORT,
+          read.port != null
+              ? read.port
+              : "https".equals(accessor.scheme(exchange)) ? HTTPS_PORT : HTTP_PORT);
       return;
     }
     span.setAttribute(SERVER_ADDRESS, accessor.localAddress(exchange));
     span.setAttribute(SERVER_PORT, accessor.localPort(exchange));
+  }
+
+  /**
+   * @return {@code status}, boxed
+   */
+  private static Long statusCode(int status) {
+    if (status < 0 || status >= STATUS_CODES.length) {
+      return (long) status;
+    }
+    Long boxed = STATUS_CODES[status];
+    if (boxed == null) {
+      boxed = (long) status;
+      STATUS_CODES[status] = boxed;
+    }
+    return boxed;
   }
 
   /** {@code client.address}: the original client named by a proxy header, else the peer. */

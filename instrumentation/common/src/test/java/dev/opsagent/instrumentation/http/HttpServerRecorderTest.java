@@ -263,6 +263,28 @@ class HttpServerRecorderTest {
   }
 
   @Test
+  void hostValuesReadOnceStillGiveEachRequestItsOwnServer() {
+    HttpServerRecorder<FakeExchange> recorder = recorder();
+    String longHost = "a".repeat(HostHeaders.MAX_CACHED_LENGTH + 10) + ".example.com:8081";
+    for (int round = 0; round < 2; round++) {
+      SpanData https = serve(recorder, getOrder().header("host", "shop.example.com"));
+      SpanData http = serve(recorder, getOrder().scheme("http").header("host", "shop.example.com"));
+      SpanData other = serve(recorder, getOrder().header("host", "api.example.com:9090"));
+      SpanData longName = serve(recorder, getOrder().header("host", longHost));
+
+      assertThat(https.getAttributes().get(AttributeKey.longKey("server.port"))).isEqualTo(443L);
+      assertThat(http.getAttributes().get(AttributeKey.longKey("server.port"))).isEqualTo(80L);
+      assertThat(other.getAttributes().get(AttributeKey.stringKey("server.address")))
+          .isEqualTo("api.example.com");
+      assertThat(other.getAttributes().get(AttributeKey.longKey("server.port"))).isEqualTo(9090L);
+      assertThat(longName.getAttributes().get(AttributeKey.stringKey("server.address")))
+          .isEqualTo(longHost.substring(0, longHost.indexOf(':')));
+      assertThat(longName.getAttributes().get(AttributeKey.longKey("server.port")))
+          .isEqualTo(8081L);
+    }
+  }
+
+  @Test
   void ipv6HostIsRecordedWithoutBrackets() {
     SpanData span = serve(recorder(), getOrder().header("host", "[::1]:8080"));
 
