@@ -4,6 +4,8 @@
  */
 package dev.opsagent.instrumentation.http;
 
+import dev.opsagent.exporter.EndAttributes;
+import dev.opsagent.exporter.SpanEnds;
 import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
 import java.util.function.Supplier;
@@ -23,16 +25,31 @@ final class SdkCalls {
   private SdkCalls() {}
 
   static void endSpan(Span span, Instant endTime) {
+    endSpan(span, endTime, null);
+  }
+
+  /**
+   * @param endAttributes attributes the span ends with ({@link SpanEnds}), or {@code null}
+   */
+  static void endSpan(Span span, Instant endTime, EndAttributes endAttributes) {
     Thread thread = Thread.currentThread();
     ClassLoader application = thread.getContextClassLoader();
     if (application == AGENT_LOADER || !setContextLoader(thread, AGENT_LOADER)) {
-      span.end(endTime);
+      end(span, endTime, endAttributes);
       return;
     }
     try {
-      span.end(endTime);
+      end(span, endTime, endAttributes);
     } finally {
       thread.setContextClassLoader(application);
+    }
+  }
+
+  private static void end(Span span, Instant endTime, EndAttributes endAttributes) {
+    if (endAttributes == null) {
+      span.end(endTime);
+    } else {
+      SpanEnds.end(span, endTime, endAttributes);
     }
   }
 
