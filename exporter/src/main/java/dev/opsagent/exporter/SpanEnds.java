@@ -7,6 +7,7 @@ package dev.opsagent.exporter;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.sdk.trace.ReadableSpan;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Ends a span with {@link EndAttributes}: the SDK hands the ending span to the span processor on
@@ -23,8 +24,15 @@ public final class SpanEnds {
 
   private SpanEnds() {}
 
-  /** Ends {@code span} at {@code endTime}, with {@code attributes} after its own. */
-  public static void end(Span span, Instant endTime, EndAttributes attributes) {
+  /**
+   * Ends {@code span} at {@code endEpochNanos} ({@link #epochNanos}), with {@code attributes}, if
+   * any, after its own.
+   */
+  public static void end(Span span, long endEpochNanos, EndAttributes attributes) {
+    if (attributes == null) {
+      span.end(endEpochNanos, TimeUnit.NANOSECONDS);
+      return;
+    }
     Object[] ending = ENDING.get();
     if (ending == null) {
       ending = new Object[2];
@@ -33,11 +41,18 @@ public final class SpanEnds {
     ending[0] = span;
     ending[1] = attributes;
     try {
-      span.end(endTime);
+      span.end(endEpochNanos, TimeUnit.NANOSECONDS);
     } finally {
       ending[0] = null;
       ending[1] = null;
     }
+  }
+
+  /**
+   * @return {@code time} in nanoseconds since the epoch, as {@code Span.end(Instant)} reads it
+   */
+  public static long epochNanos(Instant time) {
+    return TimeUnit.SECONDS.toNanos(time.getEpochSecond()) + time.getNano();
   }
 
   /**

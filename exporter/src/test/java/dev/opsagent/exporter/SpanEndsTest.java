@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SpanEndsTest {
 
   private static final Instant END = Instant.ofEpochSecond(1_700_000_000L, 123_456_789);
+  private static final long END_NANOS = SpanEnds.epochNanos(END);
 
   private final ExportHealth health = new ExportHealth("spans", "otlp test", "fix it", null);
   private final EndedSpans queued = new EndedSpans();
@@ -56,7 +57,7 @@ class SpanEndsTest {
       given.setAttribute(FIVE.key(i), FIVE.value(i));
     }
     given.end(END);
-    SpanEnds.end(ownAttributes(tracer.spanBuilder("ended").startSpan()), END, FIVE);
+    SpanEnds.end(ownAttributes(tracer.spanBuilder("ended").startSpan()), END_NANOS, FIVE);
 
     SpanData expected = queued.spans().get(0);
     SpanData ended = queued.spans().get(1);
@@ -78,7 +79,7 @@ class SpanEndsTest {
   void theNextSpanEndedOnTheThreadGetsNoneOfThem() {
     Tracer tracer = tracer(128);
 
-    SpanEnds.end(ownAttributes(tracer.spanBuilder("ended").startSpan()), END, FIVE);
+    SpanEnds.end(ownAttributes(tracer.spanBuilder("ended").startSpan()), END_NANOS, FIVE);
     ownAttributes(tracer.spanBuilder("plain").startSpan()).end(END);
 
     assertThat(queued.spans().get(0).getAttributes().size()).isEqualTo(14 + 5);
@@ -91,8 +92,8 @@ class SpanEndsTest {
     Tracer tracer = tracer(128);
     Span span = ownAttributes(tracer.spanBuilder("ended").startSpan());
 
-    SpanEnds.end(span, END, FIVE);
-    SpanEnds.end(span, END, FIVE);
+    SpanEnds.end(span, END_NANOS, FIVE);
+    SpanEnds.end(span, END_NANOS, FIVE);
 
     assertThat(queued.spans()).hasSize(1);
   }

@@ -236,7 +236,7 @@ class SpanRequestEncoderTest {
               .setAttribute("http.response.status_code", 200L)
               .setAttribute("url.path", "/users/42")
               .startSpan();
-      SpanEnds.end(span, Instant.now(), costs);
+      SpanEnds.end(span, SpanEnds.epochNanos(Instant.now()), costs);
 
       assertThat(ended).hasSize(1);
       assertSameAsSdk(ended);

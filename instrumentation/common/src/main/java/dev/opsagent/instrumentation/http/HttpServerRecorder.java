@@ -23,6 +23,7 @@ import static dev.opsagent.instrumentation.http.HttpAttributes.USER_AGENT_ORIGIN
 
 import dev.opsagent.bootstrap.HttpServerHooks;
 import dev.opsagent.bootstrap.RequestContext;
+import dev.opsagent.exporter.SpanEnds;
 import dev.opsagent.exporter.Telemetry;
 import dev.opsagent.exporter.TelemetryHolder;
 import dev.opsagent.instrumentation.api.InstrumentationHealth;
@@ -434,7 +435,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     span.setAttribute(GC_PAUSE_NS, gcPauseNanos);
     // The span ends when the work still running for the request has added its cost
     // (ServerRequest.accept, then completed()).
-    request.end(own, Instant.now(), metricAttributes);
+    request.end(own, SpanEnds.epochNanos(Instant.now()), metricAttributes);
   }
 
   /**
@@ -452,7 +453,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
       // The span's cost attributes travel beside it to the exporter, the request answering them
       // (ServerRequest as EndAttributes): set on the span, they made the SDK grow its attribute
       // storage from 16 places to 32 for every request.
-      SdkCalls.endSpan(request.span, request.endTime, request);
+      SdkCalls.endSpan(request.span, request.endEpochNanos, request);
     } catch (Throwable t) {
       health.failed(t);
     }

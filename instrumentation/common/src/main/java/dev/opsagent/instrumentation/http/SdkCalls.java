@@ -25,31 +25,24 @@ final class SdkCalls {
   private SdkCalls() {}
 
   static void endSpan(Span span, Instant endTime) {
-    endSpan(span, endTime, null);
+    endSpan(span, SpanEnds.epochNanos(endTime), null);
   }
 
   /**
+   * @param endEpochNanos the span's end, as {@link SpanEnds#epochNanos} gives it
    * @param endAttributes attributes the span ends with ({@link SpanEnds}), or {@code null}
    */
-  static void endSpan(Span span, Instant endTime, EndAttributes endAttributes) {
+  static void endSpan(Span span, long endEpochNanos, EndAttributes endAttributes) {
     Thread thread = Thread.currentThread();
     ClassLoader application = thread.getContextClassLoader();
     if (application == AGENT_LOADER || !setContextLoader(thread, AGENT_LOADER)) {
-      end(span, endTime, endAttributes);
+      SpanEnds.end(span, endEpochNanos, endAttributes);
       return;
     }
     try {
-      end(span, endTime, endAttributes);
+      SpanEnds.end(span, endEpochNanos, endAttributes);
     } finally {
       thread.setContextClassLoader(application);
-    }
-  }
-
-  private static void end(Span span, Instant endTime, EndAttributes endAttributes) {
-    if (endAttributes == null) {
-      span.end(endTime);
-    } else {
-      SpanEnds.end(span, endTime, endAttributes);
     }
   }
 

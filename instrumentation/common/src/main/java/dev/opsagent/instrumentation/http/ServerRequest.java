@@ -107,8 +107,8 @@ final class ServerRequest extends RequestContext implements Consumer<long[]>, En
   /** What the receiving thread spent. */
   ThreadCost.Reading own;
 
-  /** When the entry point returned: the span's end. */
-  Instant endTime;
+  /** When the entry point returned, in nanoseconds since the epoch: the span's end. */
+  long endEpochNanos;
 
   // Set when the record completes, on the thread that completes it, before the span ends there.
 
@@ -160,12 +160,12 @@ final class ServerRequest extends RequestContext implements Consumer<long[]>, En
    * #GRACE_MILLIS} at the most, on whichever thread finishes last ({@link #accept}).
    *
    * @param own what the receiving thread spent
-   * @param endTime the span's end
+   * @param endEpochNanos the span's end
    * @param attributes the request's final metric attributes
    */
-  void end(ThreadCost.Reading own, Instant endTime, Attributes attributes) {
+  void end(ThreadCost.Reading own, long endEpochNanos, Attributes attributes) {
     this.own = own;
-    this.endTime = endTime;
+    this.endEpochNanos = endEpochNanos;
     endAttributes = attributes;
     // This request is its own completion callback: no object per request for it.
     if (!end(this)) {
