@@ -22,11 +22,17 @@ final class SpanQueueLimit {
 
   private final int capacity;
   private final ExportHealth health;
+  private final int maxAttributes;
   private final AtomicInteger waiting = new AtomicInteger();
 
-  SpanQueueLimit(int capacity, ExportHealth health) {
+  /**
+   * @param maxAttributes the spans' attribute limit, which also bounds the attributes spans end
+   *     with ({@link SpanEnds})
+   */
+  SpanQueueLimit(int capacity, ExportHealth health, int maxAttributes) {
     this.capacity = capacity;
     this.health = health;
+    this.maxAttributes = maxAttributes;
   }
 
   /**
@@ -75,7 +81,7 @@ final class SpanQueueLimit {
     public void onEnd(ReadableSpan span) {
       // The batch processor exports sampled spans only: others must not take a place.
       if (span.getSpanContext().isSampled() && admit()) {
-        batchProcessor.onEnd(span);
+        batchProcessor.onEnd(SpanEnds.withEndAttributes(span, maxAttributes));
       }
     }
 

@@ -285,20 +285,29 @@ final class SpanRequestEncoder {
   }
 
   private void attributes(int field, Attributes attributes) {
-    if (!attributes.isEmpty()) {
-      attributesField = field;
+    if (attributes.isEmpty()) {
+      return;
+    }
+    attributesField = field;
+    if (!(attributes instanceof EndAttributesSpan.Merged)) {
       attributes.forEach(attributeWriter);
+      return;
+    }
+    // A span's own attributes, then those it ended with: numbers written as they are, unboxed.
+    EndAttributesSpan.Merged merged = (EndAttributesSpan.Merged) attributes;
+    merged.own().forEach(attributeWriter);
+    for (int i = 0; i < merged.endCount(); i++) {
+      int keyValue = beginAttribute(merged.end().key(i));
+      int anyValue = out.begin(KEY_VALUE_VALUE);
+      int64(merged.end().value(i));
+      out.end(anyValue);
+      out.end(keyValue);
     }
   }
 
   /** One KeyValue of a repeated attributes field. */
   private void attribute(AttributeKey<?> key, Object value) {
-    int keyValue = out.begin(attributesField);
-    byte[] encodedKey = encodedKeys.get(key);
-    if (encodedKey == null) {
-      encodedKey = encodeKey(key);
-    }
-    out.raw(encodedKey, 0, encodedKey.length);
+    int keyValue = beginAttribute(key);
     int anyValue = out.begin(KEY_VALUE_VALUE);
     switch (key.getType()) {
       case STRING:
@@ -325,6 +334,19 @@ final class SpanRequestEncoder {
     }
     out.end(anyValue);
     out.end(keyValue);
+  }
+
+  /**
+   * @return the KeyValue begun, its key written
+   */
+  private int beginAttribute(AttributeKey<?> key) {
+    int keyValue = out.begin(attributesField);
+    byte[] encodedKey = encodedKeys.get(key);
+    if (encodedKey == null) {
+      encodedKey = encodeKey(key);
+    }
+    out.raw(encodedKey, 0, encodedKey.length);
+    return keyValue;
   }
 
   private byte[] encodeKey(AttributeKey<?> key) {

@@ -30,6 +30,7 @@ import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.opentelemetry.sdk.trace.SpanLimits;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.lang.reflect.Field;
@@ -138,14 +139,14 @@ public final class Telemetry {
       registerHealthMetrics(meterProvider, "spans", spansHealth, true);
     }
 
+    SpanLimits spanLimits = AttributeLimits.resolve(config);
     SdkTracerProviderBuilder tracers =
-        SdkTracerProvider.builder()
-            .setResource(resource)
-            .setSpanLimits(AttributeLimits.resolve(config));
+        SdkTracerProvider.builder().setResource(resource).setSpanLimits(spanLimits);
     ObservedSpanExporter spans = null;
     if (spansHealth != null) {
       int maxQueueSize = config.getInt(Keys.BSP_MAX_QUEUE_SIZE, 2048, 1);
-      SpanQueueLimit queueLimit = new SpanQueueLimit(maxQueueSize, spansHealth);
+      SpanQueueLimit queueLimit =
+          new SpanQueueLimit(maxQueueSize, spansHealth, spanLimits.getMaxNumberOfAttributes());
       spans = new ObservedSpanExporter(spansHealth, queueLimit);
       tracers.addSpanProcessor(
           queueLimit.before(

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class SpanQueueLimitTest {
 
   private final ExportHealth health = new ExportHealth("spans", "otlp test", "fix it", null);
-  private final SpanQueueLimit limit = new SpanQueueLimit(2, health);
+  private final SpanQueueLimit limit = new SpanQueueLimit(2, health, 128);
 
   /** Stands for the batch span processor: what reaches it is queued. */
   private final EndedSpans queued = new EndedSpans();

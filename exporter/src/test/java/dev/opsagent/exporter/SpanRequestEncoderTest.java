@@ -15,6 +15,7 @@ import static io.opentelemetry.api.common.AttributeKey.stringKey;
 import static io.opentelemetry.api.common.AttributeKey.valueKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.KeyValue;
 import io.opentelemetry.api.common.Value;
@@ -36,6 +37,7 @@ import io.opentelemetry.sdk.trace.SpanLimits;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -196,6 +198,50 @@ class SpanRequestEncoderTest {
     writer.reset();
 
     assertSameAsSdk(ended, writer);
+  }
+
+  @Test
+  void spansEndedWithAttributesBesideThem() throws IOException {
+    EndAttributes costs =
+        new EndAttributes() {
+          @Override
+          public int count() {
+            return 3;
+          }
+
+          @Override
+          public AttributeKey<Long> key(int index) {
+            return longKey("opsagent.cost." + index);
+          }
+
+          @Override
+          public long value(int index) {
+            return index == 0 ? 0 : 123_456_789L * index;
+          }
+        };
+    for (int maxAttributes : new int[] {128, 4, 2}) {
+      SpanQueueLimit gate =
+          new SpanQueueLimit(
+              100, new ExportHealth("spans", "otlp test", "fix it", null), maxAttributes);
+      Tracer tracer =
+          SdkTracerProvider.builder()
+              .setSpanLimits(SpanLimits.builder().setMaxNumberOfAttributes(maxAttributes).build())
+              .addSpanProcessor(gate.before(endedSpans))
+              .build()
+              .get("ended");
+      Span span =
+          tracer
+              .spanBuilder("GET /users/{id}")
+              .setAttribute("http.request.method", "GET")
+              .setAttribute("http.response.status_code", 200L)
+              .setAttribute("url.path", "/users/42")
+              .startSpan();
+      SpanEnds.end(span, SpanEnds.epochNanos(Instant.now()), costs);
+
+      assertThat(ended).hasSize(1);
+      assertSameAsSdk(ended);
+      ended.clear();
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@
  */
 package dev.opsagent.instrumentation.http;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -26,7 +27,10 @@ public final class Connections {
     }
     InetSocketAddress socket = (InetSocketAddress) address;
     InetAddress ip = socket.getAddress();
-    return ip == null ? socket.getHostString() : ip.getHostAddress();
+    if (ip == null) {
+      return socket.getHostString();
+    }
+    return ip instanceof Inet4Address ? Ipv4Texts.of(ip) : ip.getHostAddress();
   }
 
   /**

@@ -4,12 +4,7 @@
  */
 package dev.opsagent.instrumentation.http;
 
-import static dev.opsagent.instrumentation.http.HttpAttributes.ALLOC_BYTES;
-import static dev.opsagent.instrumentation.http.HttpAttributes.ASYNC_TASKS;
-import static dev.opsagent.instrumentation.http.HttpAttributes.BLOCKED_NS;
 import static dev.opsagent.instrumentation.http.HttpAttributes.CLIENT_ADDRESS;
-import static dev.opsagent.instrumentation.http.HttpAttributes.CPU_TIME_NS;
-import static dev.opsagent.instrumentation.http.HttpAttributes.CPU_TIME_OWN_NS;
 import static dev.opsagent.instrumentation.http.HttpAttributes.ERROR_TYPE;
 import static dev.opsagent.instrumentation.http.HttpAttributes.GC_PAUSE_NS;
 import static dev.opsagent.instrumentation.http.HttpAttributes.HTTP_REQUEST_METHOD;
@@ -21,15 +16,14 @@ import static dev.opsagent.instrumentation.http.HttpAttributes.NETWORK_PEER_PORT
 import static dev.opsagent.instrumentation.http.HttpAttributes.NETWORK_PROTOCOL_VERSION;
 import static dev.opsagent.instrumentation.http.HttpAttributes.SERVER_ADDRESS;
 import static dev.opsagent.instrumentation.http.HttpAttributes.SERVER_PORT;
-import static dev.opsagent.instrumentation.http.HttpAttributes.THREADS_STARTED;
 import static dev.opsagent.instrumentation.http.HttpAttributes.URL_PATH;
 import static dev.opsagent.instrumentation.http.HttpAttributes.URL_QUERY;
 import static dev.opsagent.instrumentation.http.HttpAttributes.URL_SCHEME;
 import static dev.opsagent.instrumentation.http.HttpAttributes.USER_AGENT_ORIGINAL;
-import static dev.opsagent.instrumentation.http.HttpAttributes.WAITED_NS;
 
 import dev.opsagent.bootstrap.HttpServerHooks;
 import dev.opsagent.bootstrap.RequestContext;
+import dev.opsagent.exporter.SpanEnds;
 import dev.opsagent.exporter.Telemetry;
 import dev.opsagent.exporter.TelemetryHolder;
 import dev.opsagent.instrumentation.api.InstrumentationHealth;
@@ -51,6 +45,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -88,6 +83,16 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
   private final HttpCapture capture;
   private final MetricAttributes metricAttributesCache = new MetricAttributes();
   private final SpanNames spanNames = new SpanNames();
+  private final HostHeaders hostHeaders;
+
+  private static final Long HTTP_PORT = 80L;
+  private static final Long HTTPS_PORT = 443L;
+
+  /**
+   * {@code http.response.status_code} values, boxed once each (lazily; immutable, so published
+   * safely through a racy write): {@code Long.valueOf} caches only up to 127.
+   */
+  private static final Long[] STATUS_CODES = new Long[600];
 
   /** Created on the first request, once the SDK is ready. */
   private volatile Instruments instruments;
@@ -156,6 +161,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     this.accessor = accessor;
     this.telemetryHolder = telemetryHolder;
     this.capture = capture;
+    this.hostHeaders = new HostHeaders(capture);
     ServerRequest.startGraceTimer();
   }
 
@@ -198,6 +204,17 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
             }
           }
           return null;
+        }
+
+        /**
+         * {@code null} where the header is absent, which the baggage propagator reads as nothing to
+         * extract: for the empty iterator of the default it builds an empty baggage first (a
+         * builder and its list per request).
+         */
+        @Override
+        public Iterator<String> getAll(String[] carrier, String key) {
+          String value = get(carrier, key);
+          return value == null ? null : Collections.singletonList(value).iterator();
         }
       };
 
@@ -398,7 +415,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
 
     Span span = request.span;
     if (status >= 100) {
-      span.setAttribute(HTTP_RESPONSE_STATUS_CODE, status);
+      span.setAttribute(HTTP_RESPONSE_STATUS_CODE, statusCode(status));
     }
     if (errorType != null) {
       span.setAttribute(ERROR_TYPE, errorType);
@@ -418,7 +435,7 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
     span.setAttribute(GC_PAUSE_NS, gcPauseNanos);
     // The span ends when the work still running for the request has added its cost
     // (ServerRequest.accept, then completed()).
-    request.end(own, Instant.now(), metricAttributes);
+    request.end(own, SpanEnds.epochNanos(Instant.now()), metricAttributes);
   }
 
   /**
@@ -426,40 +443,20 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
    * thread (the last to finish work for the request, the grace timer), where no caller would see a
    * failure: it is reported here.
    */
-  void completed(ServerRequest request, long[] others) {
+  void completed(ServerRequest request) {
     try {
-      complete(request.span, request.own, others, request.endTime, request.endAttributes);
+      ThreadCost.Reading own = request.own;
+      if (own.cpuNanos >= 0) {
+        long cpuNanos = own.cpuNanos + request.others[0];
+        instruments.cpuTime.record(cpuNanos / 1e9, request.endAttributes);
+      }
+      // The span's cost attributes travel beside it to the exporter, the request answering them
+      // (ServerRequest as EndAttributes): set on the span, they made the SDK grow its attribute
+      // storage from 16 places to 32 for every request.
+      SdkCalls.endSpan(request.span, request.endEpochNanos, request);
     } catch (Throwable t) {
       health.failed(t);
     }
-  }
-
-  /**
-   * Completes the span with the cost of every thread that worked for the request, and records its
-   * CPU time.
-   */
-  private void complete(
-      Span span,
-      ThreadCost.Reading own,
-      long[] others,
-      Instant endTime,
-      Attributes metricAttributes) {
-    if (own.cpuNanos >= 0) {
-      long cpuNanos = own.cpuNanos + others[0];
-      span.setAttribute(CPU_TIME_OWN_NS, own.cpuNanos);
-      span.setAttribute(CPU_TIME_NS, cpuNanos);
-      instruments.cpuTime.record(cpuNanos / 1e9, metricAttributes);
-    }
-    if (own.allocatedBytes >= 0) {
-      span.setAttribute(ALLOC_BYTES, own.allocatedBytes + others[1]);
-    }
-    if (own.blockedNanos >= 0) {
-      span.setAttribute(BLOCKED_NS, own.blockedNanos + others[2]);
-      span.setAttribute(WAITED_NS, own.waitedNanos + others[3]);
-    }
-    span.setAttribute(ASYNC_TASKS, others[4]);
-    span.setAttribute(THREADS_STARTED, others[5]);
-    SdkCalls.endSpan(span, endTime);
   }
 
   /**
@@ -467,18 +464,33 @@ public final class HttpServerRecorder<X> implements HttpServerHooks {
    */
   private void setServerAddress(SpanBuilder span, X exchange, String host) {
     if (host != null && !host.isEmpty()) {
-      span.setAttribute(SERVER_ADDRESS, capture.truncate(Addresses.hostOf(host)));
-      int port = Addresses.portOf(host);
-      if (port > 0) {
-        span.setAttribute(SERVER_PORT, port);
-        return;
-      }
+      HostHeaders.Entry read = hostHeaders.of(host);
+      span.setAttribute(SERVER_ADDRESS, read.address);
       // No port in Host: the scheme's default.
-      span.setAttribute(SERVER_PORT, "https".equals(accessor.scheme(exchange)) ? 443 : 80);
+      span.setAttribute(
+          SERVER_PORT,
+          read.port != null
+              ? read.port
+              : "https".equals(accessor.scheme(exchange)) ? HTTPS_PORT : HTTP_PORT);
       return;
     }
     span.setAttribute(SERVER_ADDRESS, accessor.localAddress(exchange));
     span.setAttribute(SERVER_PORT, accessor.localPort(exchange));
+  }
+
+  /**
+   * @return {@code status}, boxed
+   */
+  private static Long statusCode(int status) {
+    if (status < 0 || status >= STATUS_CODES.length) {
+      return (long) status;
+    }
+    Long boxed = STATUS_CODES[status];
+    if (boxed == null) {
+      boxed = (long) status;
+      STATUS_CODES[status] = boxed;
+    }
+    return boxed;
   }
 
   /** {@code client.address}: the original client named by a proxy header, else the peer. */

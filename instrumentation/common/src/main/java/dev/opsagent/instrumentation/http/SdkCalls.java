@@ -4,6 +4,8 @@
  */
 package dev.opsagent.instrumentation.http;
 
+import dev.opsagent.exporter.EndAttributes;
+import dev.opsagent.exporter.SpanEnds;
 import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
 import java.util.function.Supplier;
@@ -23,14 +25,22 @@ final class SdkCalls {
   private SdkCalls() {}
 
   static void endSpan(Span span, Instant endTime) {
+    endSpan(span, SpanEnds.epochNanos(endTime), null);
+  }
+
+  /**
+   * @param endEpochNanos the span's end, as {@link SpanEnds#epochNanos} gives it
+   * @param endAttributes attributes the span ends with ({@link SpanEnds}), or {@code null}
+   */
+  static void endSpan(Span span, long endEpochNanos, EndAttributes endAttributes) {
     Thread thread = Thread.currentThread();
     ClassLoader application = thread.getContextClassLoader();
     if (application == AGENT_LOADER || !setContextLoader(thread, AGENT_LOADER)) {
-      span.end(endTime);
+      SpanEnds.end(span, endEpochNanos, endAttributes);
       return;
     }
     try {
-      span.end(endTime);
+      SpanEnds.end(span, endEpochNanos, endAttributes);
     } finally {
       thread.setContextClassLoader(application);
     }

@@ -5,16 +5,21 @@
 package dev.opsagent.instrumentation.http;
 
 import static dev.opsagent.instrumentation.http.HttpAttributes.ALLOC_BYTES;
+import static dev.opsagent.instrumentation.http.HttpAttributes.ASYNC_TASKS;
 import static dev.opsagent.instrumentation.http.HttpAttributes.BLOCKED_NS;
 import static dev.opsagent.instrumentation.http.HttpAttributes.CPU_TIME_NS;
+import static dev.opsagent.instrumentation.http.HttpAttributes.CPU_TIME_OWN_NS;
 import static dev.opsagent.instrumentation.http.HttpAttributes.TASK_CLASS;
+import static dev.opsagent.instrumentation.http.HttpAttributes.THREADS_STARTED;
 import static dev.opsagent.instrumentation.http.HttpAttributes.THREAD_ID;
 import static dev.opsagent.instrumentation.http.HttpAttributes.THREAD_NAME;
 import static dev.opsagent.instrumentation.http.HttpAttributes.WAITED_NS;
 
 import dev.opsagent.bootstrap.RequestContext;
+import dev.opsagent.exporter.EndAttributes;
 import dev.opsagent.instrumentation.runtime.ClassNames;
 import dev.opsagent.instrumentation.runtime.ThreadCost;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.trace.Span;
@@ -32,7 +37,29 @@ import java.util.function.Consumer;
  * may already be parsing the next request of the same connection by then (the JDK server's {@code
  * HttpExchange.getHttpContext()} belongs to the connection).
  */
-final class ServerRequest extends RequestContext implements Consumer<long[]> {
+final class ServerRequest extends RequestContext implements Consumer<long[]>, EndAttributes {
+
+  /**
+   * The cost attributes the span ends with, in this order, each where it was measured: held by the
+   * request and read from it when the span is exported ({@link EndAttributes}), not set on the
+   * span.
+   */
+  @SuppressWarnings("unchecked")
+  private static final AttributeKey<Long>[] COST_KEYS =
+      new AttributeKey[] {
+        CPU_TIME_OWN_NS,
+        CPU_TIME_NS,
+        ALLOC_BYTES,
+        BLOCKED_NS,
+        WAITED_NS,
+        ASYNC_TASKS,
+        THREADS_STARTED
+      };
+
+  private static final int CPU = 0b11;
+  private static final int ALLOCATED = 0b100;
+  private static final int CONTENTION = 0b11000;
+  private static final int HAND_OFFS = 0b1100000;
 
   /** Completes the span once no work runs for the request any more. */
   private final HttpServerRecorder<?> recorder;
@@ -80,8 +107,16 @@ final class ServerRequest extends RequestContext implements Consumer<long[]> {
   /** What the receiving thread spent. */
   ThreadCost.Reading own;
 
-  /** When the entry point returned: the span's end. */
-  Instant endTime;
+  /** When the entry point returned, in nanoseconds since the epoch: the span's end. */
+  long endEpochNanos;
+
+  // Set when the record completes, on the thread that completes it, before the span ends there.
+
+  /** What other threads did for the request, as {@link RequestContext#end} hands it over. */
+  long[] others;
+
+  /** Which of {@link #COST_KEYS} the span ends with, one bit each. */
+  private int costs;
 
   /**
    * What the receiving thread spent, when it left a request that goes on asynchronously; {@code
@@ -125,12 +160,12 @@ final class ServerRequest extends RequestContext implements Consumer<long[]> {
    * #GRACE_MILLIS} at the most, on whichever thread finishes last ({@link #accept}).
    *
    * @param own what the receiving thread spent
-   * @param endTime the span's end
+   * @param endEpochNanos the span's end
    * @param attributes the request's final metric attributes
    */
-  void end(ThreadCost.Reading own, Instant endTime, Attributes attributes) {
+  void end(ThreadCost.Reading own, long endEpochNanos, Attributes attributes) {
     this.own = own;
-    this.endTime = endTime;
+    this.endEpochNanos = endEpochNanos;
     endAttributes = attributes;
     // This request is its own completion callback: no object per request for it.
     if (!end(this)) {
@@ -191,7 +226,54 @@ final class ServerRequest extends RequestContext implements Consumer<long[]> {
   /** No work runs for the request any more: {@code others} is what other threads did for it. */
   @Override
   public void accept(long[] others) {
-    recorder.completed(this, others);
+    this.others = others;
+    costs =
+        (own.cpuNanos >= 0 ? CPU : 0)
+            | (own.allocatedBytes >= 0 ? ALLOCATED : 0)
+            | (own.blockedNanos >= 0 ? CONTENTION : 0)
+            | HAND_OFFS;
+    recorder.completed(this);
+  }
+
+  @Override
+  public int count() {
+    return Integer.bitCount(costs);
+  }
+
+  @Override
+  public AttributeKey<Long> key(int index) {
+    return COST_KEYS[costIndex(index)];
+  }
+
+  @Override
+  public long value(int index) {
+    switch (costIndex(index)) {
+      case 0:
+        return own.cpuNanos;
+      case 1:
+        return own.cpuNanos + others[0];
+      case 2:
+        return own.allocatedBytes + others[1];
+      case 3:
+        return own.blockedNanos + others[2];
+      case 4:
+        return own.waitedNanos + others[3];
+      case 5:
+        return others[4];
+      default:
+        return others[5];
+    }
+  }
+
+  /**
+   * @return the place in {@link #COST_KEYS} of the {@code index}-th cost the span ends with
+   */
+  private int costIndex(int index) {
+    int bits = costs;
+    for (int i = 0; i < index; i++) {
+      bits &= bits - 1;
+    }
+    return Integer.numberOfTrailingZeros(bits);
   }
 
   /** Reported as metrics, by route and status: the span has been exported already. */

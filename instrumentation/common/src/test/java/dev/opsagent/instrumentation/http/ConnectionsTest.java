@@ -26,6 +26,20 @@ class ConnectionsTest {
   }
 
   @Test
+  void ipv4TextsAreKeptPerAddressAndNeverMixedUp() throws Exception {
+    // More addresses than the table has places: every one gives its own text, the second time too.
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < 1024; i++) {
+        String text = "10." + (i >> 8) + "." + (i & 0xff) + "." + (255 - (i & 0xff));
+        InetSocketAddress peer = new InetSocketAddress(InetAddress.getByName(text), 40000);
+        assertThat(Connections.ip(peer)).isEqualTo(text);
+      }
+    }
+    InetSocketAddress same = new InetSocketAddress(InetAddress.getByName("192.168.7.9"), 1);
+    assertThat(Connections.ip(same)).isSameAs(Connections.ip(same));
+  }
+
+  @Test
   void unresolvedAddressGivesItsHostName() {
     InetSocketAddress unresolved = InetSocketAddress.createUnresolved("backend", 80);
 

@@ -11,9 +11,11 @@ import dev.opsagent.bootstrap.RequestContext;
 import dev.opsagent.config.Config;
 import dev.opsagent.exporter.Telemetry;
 import dev.opsagent.exporter.TelemetryHolder;
+import dev.opsagent.exporter.TestExporters;
 import dev.opsagent.instrumentation.api.InstrumentationHealth;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.trace.ReadableSpan;
@@ -75,16 +77,20 @@ class HttpServerRecorderTest {
     properties.setProperty("otel.metrics.exporter", "console");
     properties.setProperty("otel.service.name", "recorder-test");
     Config config = Config.create(null, properties, Collections.emptyMap());
-    PrintStream originalOut = System.out;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      // The console exporters take System.out when they are connected, as the agent connects them.
-      Telemetry telemetry = Telemetry.create(config);
-      telemetry.connectExporters();
-      return telemetry;
-    } finally {
-      System.setOut(originalOut);
-    }
+    Telemetry telemetry = Telemetry.create(config);
+    exporters =
+        TestExporters.connect(telemetry, new PrintStream(out, true, StandardCharsets.UTF_8));
+    return telemetry;
+  }
+
+  /** The exporters of the last {@link #createTelemetry}: tests run one at a time. */
+  private static TestExporters exporters;
+
+  /**
+   * @return {@code span}, ended, as it was exported
+   */
+  static SpanData exported(Span span) {
+    return exporters.exported(span);
   }
 
   private HttpServerRecorder<FakeExchange> recorder(String... captureConfig) {
@@ -103,9 +109,9 @@ class HttpServerRecorderTest {
     Object token = recorder.onEnter(exchange);
     assertThat(token).as("token of a recorded request").isInstanceOf(ServerRequest.class);
     recorder.onExit(token, exchange, thrown);
-    ReadableSpan span = (ReadableSpan) ((ServerRequest) token).span;
-    assertThat(span.hasEnded()).isTrue();
-    return span.toSpanData();
+    Span span = ((ServerRequest) token).span;
+    assertThat(((ReadableSpan) span).hasEnded()).isTrue();
+    return exported(span);
   }
 
   private static SpanData serve(HttpServerRecorder<FakeExchange> recorder, FakeExchange exchange) {
@@ -180,7 +186,7 @@ class HttpServerRecorderTest {
     exchange.body = handlerWork;
     recorder.onExit(token, exchange, null);
 
-    SpanData span = ((ReadableSpan) ((ServerRequest) token).span).toSpanData();
+    SpanData span = exported(((ServerRequest) token).span);
     assertThat(span.getAttributes().get(AttributeKey.longKey("opsagent.alloc_bytes")))
         .isGreaterThanOrEqualTo(2_000_000L);
   }
@@ -260,6 +266,28 @@ class HttpServerRecorderTest {
     assertThat(http.getAttributes().get(AttributeKey.longKey("server.port"))).isEqualTo(80L);
     assertThat(http.getAttributes().get(AttributeKey.stringKey("server.address")))
         .isEqualTo("shop.example.com");
+  }
+
+  @Test
+  void hostValuesReadOnceStillGiveEachRequestItsOwnServer() {
+    HttpServerRecorder<FakeExchange> recorder = recorder();
+    String longHost = "a".repeat(HostHeaders.MAX_CACHED_LENGTH + 10) + ".example.com:8081";
+    for (int round = 0; round < 2; round++) {
+      SpanData https = serve(recorder, getOrder().header("host", "shop.example.com"));
+      SpanData http = serve(recorder, getOrder().scheme("http").header("host", "shop.example.com"));
+      SpanData other = serve(recorder, getOrder().header("host", "api.example.com:9090"));
+      SpanData longName = serve(recorder, getOrder().header("host", longHost));
+
+      assertThat(https.getAttributes().get(AttributeKey.longKey("server.port"))).isEqualTo(443L);
+      assertThat(http.getAttributes().get(AttributeKey.longKey("server.port"))).isEqualTo(80L);
+      assertThat(other.getAttributes().get(AttributeKey.stringKey("server.address")))
+          .isEqualTo("api.example.com");
+      assertThat(other.getAttributes().get(AttributeKey.longKey("server.port"))).isEqualTo(9090L);
+      assertThat(longName.getAttributes().get(AttributeKey.stringKey("server.address")))
+          .isEqualTo(longHost.substring(0, longHost.indexOf(':')));
+      assertThat(longName.getAttributes().get(AttributeKey.longKey("server.port")))
+          .isEqualTo(8081L);
+    }
   }
 
   @Test

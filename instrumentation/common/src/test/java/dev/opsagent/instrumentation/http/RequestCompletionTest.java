@@ -119,7 +119,7 @@ class RequestCompletionTest {
     assertThat(span().hasEnded()).isFalse();
     otherThread.submit(() -> completion.completed(null)).get();
 
-    SpanData span = span().toSpanData();
+    SpanData span = HttpServerRecorderTest.exported(((ServerRequest) token).span);
     assertThat(span.hasEnded()).isTrue();
     assertThat(accessor.ends).hasValue(1);
     assertThat(span.getAttributes().get(AttributeKey.longKey("opsagent.cpu_time_own_ns")))
@@ -134,7 +134,7 @@ class RequestCompletionTest {
     completion.entryPointReturned(true, null);
     completion.completed(new IllegalStateException("handler failed"));
 
-    SpanData span = span().toSpanData();
+    SpanData span = HttpServerRecorderTest.exported(((ServerRequest) token).span);
     assertThat(span.getAttributes().get(AttributeKey.stringKey("error.type")))
         .isEqualTo(IllegalStateException.class.getName());
     assertThat(span.getAttributes().get(AttributeKey.longKey("http.response.status_code")))
@@ -151,7 +151,10 @@ class RequestCompletionTest {
     completion.completed(null);
 
     assertThat(accessor.ends).hasValue(1);
-    assertThat(span().toSpanData().getAttributes().get(AttributeKey.stringKey("error.type")))
+    assertThat(
+            HttpServerRecorderTest.exported(((ServerRequest) token).span)
+                .getAttributes()
+                .get(AttributeKey.stringKey("error.type")))
         .isEqualTo(IllegalArgumentException.class.getName());
   }
 
