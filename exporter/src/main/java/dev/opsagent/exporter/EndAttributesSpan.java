@@ -93,19 +93,40 @@ final class EndAttributesSpan implements ReadableSpan {
     return span.getKind();
   }
 
-  private final class Data extends DelegatingSpanData {
-    private final Merged attributes;
+  /** What the export queue hands the exporters. */
+  final class Data extends DelegatingSpanData {
     private final int totalAttributeCount;
+
+    /** Made when asked for: the agent's encoder reads the two parts without it. */
+    private Merged attributes;
 
     Data(SpanData data) {
       super(data);
-      this.attributes = new Merged(data.getAttributes(), end, maxAttributes);
       this.totalAttributeCount = data.getTotalAttributeCount() + end.count();
     }
 
     @Override
     public Attributes getAttributes() {
-      return attributes;
+      Merged merged = attributes;
+      if (merged == null) {
+        merged = new Merged(super.getAttributes(), end, maxAttributes);
+        attributes = merged;
+      }
+      return merged;
+    }
+
+    /** The span's own attributes. */
+    Attributes ownAttributes() {
+      return super.getAttributes();
+    }
+
+    /** What the span ended with: the first {@link #endCount()} of it are kept. */
+    EndAttributes endAttributes() {
+      return end;
+    }
+
+    int endCount() {
+      return Merged.endCount(super.getAttributes(), end, maxAttributes);
     }
 
     @Override
@@ -115,7 +136,7 @@ final class EndAttributesSpan implements ReadableSpan {
   }
 
   /** The span's own attributes, then those it ended with that fit within the limit. */
-  static final class Merged implements Attributes {
+  private static final class Merged implements Attributes {
     private final Attributes own;
     private final EndAttributes end;
     private final int endCount;
@@ -123,21 +144,12 @@ final class EndAttributesSpan implements ReadableSpan {
     Merged(Attributes own, EndAttributes end, int maxAttributes) {
       this.own = own;
       this.end = end;
-      this.endCount = Math.min(end.count(), Math.max(0, maxAttributes - own.size()));
+      this.endCount = endCount(own, end, maxAttributes);
     }
 
-    /** The span's own attributes. */
-    Attributes own() {
-      return own;
-    }
-
-    /** What the span ended with: the first {@link #endCount()} of it are kept. */
-    EndAttributes end() {
-      return end;
-    }
-
-    int endCount() {
-      return endCount;
+    /** How many of the attributes a span ended with fit within the limit after its own. */
+    static int endCount(Attributes own, EndAttributes end, int maxAttributes) {
+      return Math.min(end.count(), Math.max(0, maxAttributes - own.size()));
     }
 
     @Override

@@ -202,9 +202,8 @@ final class SpanRequestEncoder {
     out.uint32Field(SPAN_KIND, span.getKind().ordinal() + 1);
     out.fixed64Field(SPAN_START_TIME, span.getStartEpochNanos());
     out.fixed64Field(SPAN_END_TIME, span.getEndEpochNanos());
-    Attributes attributes = span.getAttributes();
-    attributes(SPAN_ATTRIBUTES, attributes);
-    out.uint32Field(SPAN_DROPPED_ATTRIBUTES, span.getTotalAttributeCount() - attributes.size());
+    int attributeCount = spanAttributes(span);
+    out.uint32Field(SPAN_DROPPED_ATTRIBUTES, span.getTotalAttributeCount() - attributeCount);
     List<EventData> events = span.getEvents();
     for (int i = 0; i < events.size(); i++) {
       event(events.get(i));
@@ -284,24 +283,38 @@ final class SpanRequestEncoder {
     out.end(message);
   }
 
-  private void attributes(int field, Attributes attributes) {
-    if (attributes.isEmpty()) {
-      return;
+  /**
+   * A span's attributes: those of a span that ended with {@link EndAttributes} written from their
+   * two parts, numbers unboxed, with no merged view made.
+   *
+   * @return how many were written
+   */
+  private int spanAttributes(SpanData span) {
+    if (!(span instanceof EndAttributesSpan.Data)) {
+      Attributes attributes = span.getAttributes();
+      attributes(SPAN_ATTRIBUTES, attributes);
+      return attributes.size();
     }
-    attributesField = field;
-    if (!(attributes instanceof EndAttributesSpan.Merged)) {
-      attributes.forEach(attributeWriter);
-      return;
-    }
-    // A span's own attributes, then those it ended with: numbers written as they are, unboxed.
-    EndAttributesSpan.Merged merged = (EndAttributesSpan.Merged) attributes;
-    merged.own().forEach(attributeWriter);
-    for (int i = 0; i < merged.endCount(); i++) {
-      int keyValue = beginAttribute(merged.end().key(i));
+    EndAttributesSpan.Data ended = (EndAttributesSpan.Data) span;
+    Attributes own = ended.ownAttributes();
+    attributes(SPAN_ATTRIBUTES, own);
+    attributesField = SPAN_ATTRIBUTES;
+    EndAttributes end = ended.endAttributes();
+    int endCount = ended.endCount();
+    for (int i = 0; i < endCount; i++) {
+      int keyValue = beginAttribute(end.key(i));
       int anyValue = out.begin(KEY_VALUE_VALUE);
-      int64(merged.end().value(i));
+      int64(end.value(i));
       out.end(anyValue);
       out.end(keyValue);
+    }
+    return own.size() + endCount;
+  }
+
+  private void attributes(int field, Attributes attributes) {
+    if (!attributes.isEmpty()) {
+      attributesField = field;
+      attributes.forEach(attributeWriter);
     }
   }
 
