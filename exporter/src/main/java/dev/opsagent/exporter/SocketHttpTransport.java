@@ -41,6 +41,14 @@ final class SocketHttpTransport implements HttpTransport {
   /** Connections kept open between exports; exports overlap only when one outlasts its batch. */
   private static final int MAX_IDLE_CONNECTIONS = 4;
 
+  /**
+   * A connection idle longer is closed rather than used: a load balancer or NAT on the way may have
+   * dropped it without a word (idle time-outs of 60 s and more are common), and a request sent on
+   * it would wait for its answer until the export's time limit. Spans, exported every few seconds
+   * under load, keep theirs; metrics, once a minute, connect anew.
+   */
+  static final Duration MAX_IDLE = Duration.ofSeconds(30);
+
   /** An answer's status line and headers; beyond, it is not an OTLP receiver's answer. */
   static final int MAX_HEAD_BYTES = 64 * 1024;
 
@@ -64,6 +72,7 @@ final class SocketHttpTransport implements HttpTransport {
   private final String requestLine;
   private final long connectTimeoutNanos;
   private final int maxBodyBytes;
+  private final long maxIdleNanos;
 
   /** Most recently used first. */
   private final ArrayDeque<Connection> idle = new ArrayDeque<>();
@@ -71,6 +80,12 @@ final class SocketHttpTransport implements HttpTransport {
   private boolean closed;
 
   SocketHttpTransport(URI endpoint, Duration connectTimeout, long maxResponseBodySize) {
+    this(endpoint, connectTimeout, maxResponseBodySize, MAX_IDLE);
+  }
+
+  SocketHttpTransport(
+      URI endpoint, Duration connectTimeout, long maxResponseBodySize, Duration maxIdle) {
+    this.maxIdleNanos = maxIdle.toNanos();
     this.host = endpoint.getHost();
     this.port = endpoint.getPort() >= 0 ? endpoint.getPort() : 80;
     this.where = host + ":" + port;
@@ -166,7 +181,9 @@ final class SocketHttpTransport implements HttpTransport {
       synchronized (idle) {
         connection = idle.pollFirst();
       }
-      if (connection == null || connection.stillOpen()) {
+      if (connection == null
+          || (System.nanoTime() - connection.idleSinceNanos < maxIdleNanos
+              && connection.stillOpen())) {
         return connection;
       }
       connection.close();
@@ -174,6 +191,7 @@ final class SocketHttpTransport implements HttpTransport {
   }
 
   private void release(Connection connection) {
+    connection.idleSinceNanos = System.nanoTime();
     synchronized (idle) {
       if (!closed && idle.size() < MAX_IDLE_CONNECTIONS) {
         idle.addFirst(connection);
@@ -275,6 +293,9 @@ final class SocketHttpTransport implements HttpTransport {
 
     /** Whether the last answer leaves the connection fit for the next request. */
     boolean reusable;
+
+    /** {@link System#nanoTime()} when it was last put back among the idle ones. */
+    long idleSinceNanos;
 
     Connection(SocketHttpTransport transport) {
       this.transport = transport;

@@ -259,6 +259,22 @@ class SocketHttpTransportTest {
   }
 
   @Test
+  void connectsAnewAfterTheConnectionWasIdleTooLong() throws Exception {
+    receiver = new ScriptedReceiver(answering(OK));
+    transport =
+        new SocketHttpTransport(
+            receiver.endpoint(), Duration.ofSeconds(5), 1024, Duration.ofMillis(100));
+    assertThat(post().getStatusCode()).isEqualTo(200);
+    assertThat(post().getStatusCode()).isEqualTo(200);
+    Thread.sleep(200);
+
+    assertThat(post().getStatusCode()).isEqualTo(200);
+
+    assertThat(receiver.connections()).as("a silently dropped connection is not used").isEqualTo(2);
+    assertThat(receiver.heads).hasSize(3);
+  }
+
+  @Test
   void sendsAgainOnANewConnectionWhenTheReceiverClosedTheKeptOne() throws Exception {
     transport(
         exchange -> {
