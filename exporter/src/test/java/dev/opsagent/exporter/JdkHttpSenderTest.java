@@ -16,7 +16,6 @@ import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.RetryPolicy;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -145,30 +144,11 @@ class JdkHttpSenderTest {
   }
 
   static Collection<SpanData> spans() {
-    List<SpanData> spans = new ArrayList<>();
-    SpanExporter capture =
-        new SpanExporter() {
-          @Override
-          public CompletableResultCode export(Collection<SpanData> batch) {
-            spans.addAll(batch);
-            return CompletableResultCode.ofSuccess();
-          }
-
-          @Override
-          public CompletableResultCode flush() {
-            return CompletableResultCode.ofSuccess();
-          }
-
-          @Override
-          public CompletableResultCode shutdown() {
-            return CompletableResultCode.ofSuccess();
-          }
-        };
-    try (SdkTracerProvider tracing =
-        SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(capture)).build()) {
+    EndedSpans ended = new EndedSpans();
+    try (SdkTracerProvider tracing = SdkTracerProvider.builder().addSpanProcessor(ended).build()) {
       tracing.get("test").spanBuilder(SPAN_NAME).startSpan().end();
     }
-    return spans;
+    return ended.spans();
   }
 
   private CompletableResultCode export(SpanExporter exporter) {
