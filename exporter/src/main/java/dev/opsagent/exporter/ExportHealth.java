@@ -126,6 +126,8 @@ final class ExportHealth {
           tlsFailure == null ? describe(cause) : tlsFailure.reason,
           lostSinceReport.sum(),
           tlsFailure == null ? fix : tlsFailure.fix);
+    } else if (logger.isDebugEnabled()) {
+      logger.debug("export of {} {} to {} failed: {}", count, what, destination, describe(cause));
     }
   }
 
