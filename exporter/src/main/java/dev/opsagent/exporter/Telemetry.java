@@ -333,7 +333,7 @@ public final class Telemetry {
   private static HttpSenders httpSenders(String signal) {
     HttpSenders senders = HttpSenders.create();
     if (senders.usesJdkClient()) {
-      logger.debug("{}: OTLP http/protobuf through the JDK's HttpClient", signal);
+      logger.debug("{}: OTLP http/protobuf through the agent's sender, on the JDK alone", signal);
     } else {
       logger.info(
           "{}: this Java runtime lacks the module java.net.http; OTLP http/protobuf goes through"

@@ -137,6 +137,13 @@ final class OtlpSink implements AutoCloseable {
     }
   }
 
+  /** A watched counter's total as last received, without resetting (see {@link Counts#metric}). */
+  double metricSoFar(String key) {
+    synchronized (lock) {
+      return new Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, watched).metric(key);
+    }
+  }
+
   /** Nanoseconds since the last export request arrived; 0 while one is still being decoded. */
   long quietNanos() {
     synchronized (lock) {

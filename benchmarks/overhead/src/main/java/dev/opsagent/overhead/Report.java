@@ -28,6 +28,9 @@ final class Report {
 
   private static final double SPANS_BUDGET = 50_000;
 
+  /** Spans received against spans produced over the measured window: exports lag by a batch. */
+  private static final double RECEIVED_SHARE = 0.98;
+
   private final Options options;
   private final List<Run> runs;
   private final List<ExportStep> steps;
@@ -246,14 +249,16 @@ final class Report {
       for (ExportStep step : steps) {
         if (step.dropped() == 0
             && step.exportFailed() == 0
-            && step.received() >= step.produced()
+            // Over the window: the JVM's whole life also has requests served before the agent
+            // was installed, which have no span.
+            && step.receivedPerSecond() >= RECEIVED_SHARE * step.producedPerSecond()
             && step.load().errors() == 0
             && (best == null || step.receivedPerSecond() > best.receivedPerSecond())) {
           best = step;
         }
       }
       row(
-          "sustained export without drops (spans/s)",
+          "sustained export without drops after the warm-up (spans/s)",
           "–",
           best == null ? "none without drops" : fmt(best.receivedPerSecond(), 0),
           "",
@@ -272,23 +277,24 @@ final class Report {
             + " warm-up at that rate, %d s measured; per second: over the measured window (received:"
             + " arrivals at the receiver meanwhile); produced and received: over the JVM's whole life;"
             + " dropped: the batch span processor's counter (`processedSpans`, `dropped=true`),"
-            + " opsagent's `opsagent.export.dropped`;"
+            + " opsagent's `opsagent.export.dropped` (the agent's metrics every 5 s), in the"
+            + " warm-up (from the JVM's start, under the load) and in the measured window;"
             + " receiver and load: the harness's process.",
         options.fanout,
         options.fanout,
         options.fanout + 1,
         options.rateConnections,
-        options.warmupSeconds,
+        options.exportWarmupSeconds,
         options.exportSeconds);
     line("");
     line(
         "| target spans/s | requests/s | p99 (ms) | spans produced/s | spans received/s | produced |"
-            + " received | dropped | export failed | body arrival, median (ms) | bodies ≥ 30 ms |"
+            + " received | dropped in warm-up | dropped | export failed | body arrival, median (ms) | bodies ≥ 30 ms |"
             + " agent threads (cores) | receiver and load (cores) | other processes (cores) |");
-    line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (ExportStep step : steps) {
       line(
-          "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
+          "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
           fmt(step.targetSpansPerSecond(), 0),
           fmt(step.load().requestsPerSecond(), 0),
           fmt(step.load().p99Millis(), 2),
@@ -296,6 +302,7 @@ final class Report {
           fmt(step.receivedPerSecond(), 0),
           fmt(step.produced(), 0),
           fmt(step.received(), 0),
+          fmt(step.droppedInWarmUp(), 0),
           fmt(step.dropped(), 0),
           fmt(step.exportFailed(), 0),
           fmt(step.medianReadMillis(), 1),
