@@ -61,14 +61,18 @@ final class OtlpSink implements AutoCloseable {
 
     /** A watched counter's total: its series (one per attribute set) added up; 0 if none came. */
     double metric(String key) {
-      double sum = 0;
-      for (Map.Entry<String, Double> entry : watched.entrySet()) {
-        if (entry.getKey().startsWith(key + "[")) {
-          sum += entry.getValue();
-        }
-      }
-      return sum;
+      return total(watched, key);
     }
+  }
+
+  private static double total(Map<String, Double> watched, String key) {
+    double sum = 0;
+    for (Map.Entry<String, Double> entry : watched.entrySet()) {
+      if (entry.getKey().startsWith(key + "[")) {
+        sum += entry.getValue();
+      }
+    }
+    return sum;
   }
 
   /**
@@ -140,7 +144,7 @@ final class OtlpSink implements AutoCloseable {
   /** A watched counter's total as last received, without resetting (see {@link Counts#metric}). */
   double metricSoFar(String key) {
     synchronized (lock) {
-      return new Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, watched).metric(key);
+      return total(watched, key);
     }
   }
 
