@@ -17,9 +17,13 @@ final class ThreadDump {
 
   /**
    * The agent's libraries name theirs as they like (the SDK's batch span processor, OkHttp's and
-   * Okio's), but their code runs from the agent's packages, relocated under this one.
+   * Okio's), but their code runs from the agent's packages: its own and the libraries' relocated
+   * ones. Only these: an application may live under {@code dev.opsagent} too (our test applications
+   * do), and its worker threads are not the agent's.
    */
-  private static final String AGENT_FRAME = "\tat dev.opsagent.";
+  private static final Pattern AGENT_FRAME =
+      Pattern.compile(
+          "\tat dev\\.opsagent\\.(agent|bootstrap|config|exporter|instrumentation|logging|shaded)\\.");
 
   /**
    * A thread's heading: {@code "name" #12 daemon prio=5 ...} (JDK 17), {@code "name" #12 [4242]
@@ -61,7 +65,7 @@ final class ThreadDump {
       if (!line.startsWith("\tat ")) {
         continue;
       }
-      if (line.startsWith(AGENT_FRAME)) {
+      if (AGENT_FRAME.matcher(line).lookingAt()) {
         return true;
       }
       if (!line.startsWith("\tat java.") && !line.startsWith("\tat jdk.")) {

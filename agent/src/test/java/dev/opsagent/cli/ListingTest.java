@@ -46,6 +46,10 @@ class ListingTest {
             + "\tat sun.net.httpserver.ServerImpl$Exchange.run(ServerImpl.java:786)\n"
             + "\tat com.example.App.lambda$main$0(App.java:12)\n"
             + "\tat java.lang.Thread.run(java.base@17.0.15/Thread.java:840)\n\n"
+            + "\"app-worker-2\" #28 prio=5\n"
+            + "\tat dev.opsagent.smoke.apps.JdkHttpServerApp.spin(JdkHttpServerApp.java:90)\n"
+            + "\tat java.util.concurrent.ThreadPoolExecutor$Worker.run(java.base@17.0.15/X.java:1)\n"
+            + "\tat java.lang.Thread.run(java.base@17.0.15/Thread.java:840)\n\n"
             + "\"VM Thread\" os_prio=0 cpu=1.84ms elapsed=3.01s tid=0x5 nid=0x6 runnable\n";
 
     assertThat(ThreadDump.agentThreads(dump))
