@@ -52,6 +52,8 @@ public final class OverheadHarness {
       Map<String, Long> ticksByCategory,
       Map<String, Long> ticksByAgentThread,
       long spansReceived,
+      long receiverTicks,
+      long machineBusyTicks,
       double otherCores,
       double loadAverage) {
 
@@ -69,7 +71,24 @@ public final class OverheadHarness {
 
     /** Microseconds of process CPU per request served. */
     double cpuMicrosPerRequest() {
-      return processTicks * 1e6 / Proc.HZ / served;
+      return perRequest(processTicks);
+    }
+
+    /** Microseconds of CPU per request served: wrk's, the receiver's, all the machine's. */
+    double wrkMicrosPerRequest() {
+      return perRequest(Math.max(0, wrk.cpuTicks()));
+    }
+
+    double receiverMicrosPerRequest() {
+      return perRequest(receiverTicks);
+    }
+
+    double machineMicrosPerRequest() {
+      return perRequest(machineBusyTicks);
+    }
+
+    private double perRequest(long ticks) {
+      return ticks * 1e6 / Proc.HZ / served;
     }
 
     /** Cores' worth of CPU on the agent's threads during the window. */
@@ -293,6 +312,8 @@ public final class OverheadHarness {
         ticksByCategory,
         ticksByAgentThread,
         receivedAfter - receivedBefore,
+        selfAfter - selfBefore,
+        machineAfter[0] - machineBefore[0],
         Math.max(0, other) / (double) Proc.HZ / seconds,
         loadAverage);
   }

@@ -185,6 +185,24 @@ final class Report {
           "",
           Double.NaN);
       delta(
+          path + " wrk's CPU per request (µs)",
+          r -> load(r, path).wrkMicrosPerRequest(),
+          1,
+          "",
+          Double.NaN);
+      delta(
+          path + " receiver's CPU per request (µs)",
+          r -> load(r, path).receiverMicrosPerRequest(),
+          1,
+          "",
+          Double.NaN);
+      delta(
+          path + " machine's busy CPU per request (µs)",
+          r -> load(r, path).machineMicrosPerRequest(),
+          1,
+          "",
+          Double.NaN);
+      delta(
           path + " agent threads' CPU (% of a core)",
           r -> load(r, path).agentCores() * 100,
           1,
