@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -177,37 +178,17 @@ final class Report {
         "",
         "≤ 1 KB",
         verdict(beyondOps <= 1024));
+    // Where each request's CPU goes: the server, wrk, the receiver, the whole machine.
+    Map<String, ToDoubleFunction<Load>> cpuRows = new LinkedHashMap<>();
+    cpuRows.put(" process CPU per request (µs)", Load::cpuMicrosPerRequest);
+    cpuRows.put(" wrk's CPU per request (µs)", Load::wrkMicrosPerRequest);
+    cpuRows.put(" receiver's CPU per request (µs)", Load::receiverMicrosPerRequest);
+    cpuRows.put(" machine's busy CPU per request (µs)", Load::machineMicrosPerRequest);
+    cpuRows.put(" agent threads' CPU (% of a core)", l -> l.agentCores() * 100);
     for (String path : List.of(OverheadHarness.HELLO, OverheadHarness.CPU)) {
-      delta(
-          path + " process CPU per request (µs)",
-          r -> load(r, path).cpuMicrosPerRequest(),
-          1,
-          "",
-          Double.NaN);
-      delta(
-          path + " wrk's CPU per request (µs)",
-          r -> load(r, path).wrkMicrosPerRequest(),
-          1,
-          "",
-          Double.NaN);
-      delta(
-          path + " receiver's CPU per request (µs)",
-          r -> load(r, path).receiverMicrosPerRequest(),
-          1,
-          "",
-          Double.NaN);
-      delta(
-          path + " machine's busy CPU per request (µs)",
-          r -> load(r, path).machineMicrosPerRequest(),
-          1,
-          "",
-          Double.NaN);
-      delta(
-          path + " agent threads' CPU (% of a core)",
-          r -> load(r, path).agentCores() * 100,
-          1,
-          "",
-          Double.NaN);
+      cpuRows.forEach(
+          (label, metric) ->
+              delta(path + label, r -> metric.applyAsDouble(load(r, path)), 1, "", Double.NaN));
     }
     long opsJar = size(options.opsagentJar);
     long otelJar = size(options.otelJar);

@@ -7,6 +7,7 @@ package dev.opsagent.overhead;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class OtlpSinkTest {
 
   @Test
-  void walkCountsWhatTheOfficialClassesDecode() {
+  void walkCountsTheSpansOfEveryScope() {
     ExportTraceServiceRequest request = request(3, 0, 5, 512);
 
     assertThat(OtlpSink.countSpans(request.toByteArray())).isEqualTo(3 + 5 + 512);
@@ -38,18 +39,10 @@ class OtlpSinkTest {
     ScopeSpans scope =
         scope(2).toBuilder()
             .setUnknownFields(
-                com.google.protobuf.UnknownFieldSet.newBuilder()
+                UnknownFieldSet.newBuilder()
+                    .addField(9, UnknownFieldSet.Field.newBuilder().addVarint(-1).build())
                     .addField(
-                        9,
-                        com.google.protobuf.UnknownFieldSet.Field.newBuilder()
-                            .addVarint(-1)
-                            .build())
-                    .addField(
-                        10,
-                        com.google.protobuf.UnknownFieldSet.Field.newBuilder()
-                            .addFixed64(7)
-                            .addFixed32(3)
-                            .build())
+                        10, UnknownFieldSet.Field.newBuilder().addFixed64(7).addFixed32(3).build())
                     .build())
             .build();
     ExportTraceServiceRequest request =
